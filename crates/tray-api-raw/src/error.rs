@@ -1,0 +1,42 @@
+//! The error body shared by every Tray endpoint.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Tray's JSON error body, `{"message": "...", "code": null}`.
+///
+/// Tray declares several error schemas (`RequestFailed` for the CDK
+/// endpoints; `InvalidInput`, `Unauthorized`, `Forbidden`,
+/// `ResourceNotFound`, `TooManyRequestsError`, `InternalError` for Projects
+/// and Solutions). They all carry a `message` and, except the 429 one, a
+/// `code` that is `null` in practice, so one type serves every module.
+/// Both fields are optional: an error body with neither still parses.
+///
+/// ```
+/// let error: tray_api_raw::ApiError =
+///     serde_json::from_str(r#"{"message":"Not found","code":null}"#).unwrap();
+/// assert_eq!(error.message.as_deref(), Some("Not found"));
+/// assert_eq!(error.to_string(), "Not found");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// What went wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// A machine-readable code; `null` in practice (serialized as `null`
+    /// when absent, as Tray does).
+    #[serde(default)]
+    pub code: Option<String>,
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.message, &self.code) {
+            (Some(message), Some(code)) => write!(f, "{message} ({code})"),
+            (Some(message), None) => f.write_str(message),
+            (None, Some(code)) => write!(f, "error code {code}"),
+            (None, None) => f.write_str("no error message"),
+        }
+    }
+}

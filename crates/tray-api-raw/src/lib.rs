@@ -1,0 +1,146 @@
+//! Raw Tray.io API client, generated at build time from the OpenAPI specs in
+//! `openapi/` by progenitor (through `tray-codegen`).
+//!
+//! One module per spec, each with its own `Client`, request builders and
+//! `types`:
+//!
+//! | module | spec | operations |
+//! |---|---|---|
+//! | [`deployments`] | `openapi/deployments.yaml` | `deploy_connector`, `get_deployment` |
+//! | [`permissions`] | `openapi/permissions.yaml` | `share_with_emails` |
+//! | [`projects`] | `openapi/projects.yaml` | `create_project_version`, `list_project_versions`, `export_project_version`, `get_project_import_requirements`, `preview_project_import`, `import_project` |
+//! | [`solutions`] | `openapi/solutions.yaml` | `preview_solution_release`, `create_solution_release` |
+//!
+//! Most users want the `tray-api` crate instead, which adds regions, waiting,
+//! paging, retries and typed errors on top of this one. This crate is the
+//! escape hatch for anything the wrapper does not cover.
+//!
+//! The only hand-written code here is the glue the generated code is
+//! configured to use: [`ClientState`] (bearer token and an optional
+//! [`Executor`] hook), the shared error body [`ApiError`], and open enums
+//! ([`DeploymentStatus`] and friends) that keep values Tray adds later.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use tray_api_raw::{deployments, ClientState};
+//!
+//! let state = ClientState::bearer("my-token")?;
+//! let client = deployments::Client::new("https://api.tray.io", state);
+//! let deployment = client
+//!     .get_deployment()
+//!     .connector_name("my-connector")
+//!     .connector_version("1.0")
+//!     .id("latest")
+//!     .send()
+//!     .await?
+//!     .into_inner();
+//! println!("{:?}", deployment.deployment_status);
+//! # Ok(()) }
+//! ```
+
+mod enums;
+mod error;
+mod hooks;
+
+pub use enums::{
+    AuthSlotChangeCode, AuthSlotRecreationReasonCode, ConfigSlotChangeCode,
+    ConfigSlotRecreationReasonCode, DeploymentStatus, SolutionChangeType,
+};
+pub use error::ApiError;
+pub use hooks::{ClientState, Executor, ExecutorFuture, InvalidToken};
+pub use progenitor_client::{ByteStream, Error, ResponseValue};
+
+/// Implements the request hooks (token injection, executor) for a generated
+/// `Client`; invoked inside each generated module.
+macro_rules! client_hooks {
+    () => {
+        impl progenitor_client::ClientHooks<crate::ClientState> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                _info: &progenitor_client::OperationInfo,
+            ) -> std::result::Result<(), progenitor_client::Error<E>> {
+                crate::hooks::prepare(progenitor_client::ClientInfo::inner(self), request);
+                Ok(())
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                crate::hooks::execute(
+                    progenitor_client::ClientInfo::inner(self),
+                    progenitor_client::ClientInfo::client(self),
+                    request,
+                    info.operation_id,
+                )
+                .await
+            }
+        }
+    };
+}
+
+/// CDK Deployments: deploy a connector and follow its deployment
+/// (generated from `openapi/deployments.yaml`).
+#[allow(
+    missing_docs,
+    unused,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+pub mod deployments {
+    include!(concat!(env!("OUT_DIR"), "/deployments.rs"));
+    client_hooks!();
+}
+
+/// CDK Permissions: share a deployed connector version with users
+/// (generated from `openapi/permissions.yaml`).
+#[allow(
+    missing_docs,
+    unused,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+pub mod permissions {
+    include!(concat!(env!("OUT_DIR"), "/permissions.rs"));
+    client_hooks!();
+}
+
+/// Projects: versions, export and import between environments
+/// (generated from `openapi/projects.yaml`).
+#[allow(
+    missing_docs,
+    unused,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+pub mod projects {
+    include!(concat!(env!("OUT_DIR"), "/projects.rs"));
+    client_hooks!();
+}
+
+/// Solutions: preview and publish a release of an embedded solution
+/// (generated from `openapi/solutions.yaml`).
+#[allow(
+    missing_docs,
+    unused,
+    clippy::all,
+    clippy::pedantic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
+pub mod solutions {
+    include!(concat!(env!("OUT_DIR"), "/solutions.rs"));
+    client_hooks!();
+}

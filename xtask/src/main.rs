@@ -1,0 +1,100 @@
+//! `cargo xtask <task>`: maintainer tasks. Run `cargo xtask help`.
+
+use std::process::ExitCode;
+
+use tray_codegen::SPECS;
+use xtask::{lint, snapshot, workspace_root};
+
+const USAGE: &str = "\
+usage: cargo xtask <task>
+
+tasks:
+  codegen          regenerate the client code of every spec in openapi/, write the
+                   snapshots in xtask/snapshots/ and print what changed (review it
+                   with `git diff xtask/snapshots`, then commit spec and snapshots)
+  codegen --check  fail, naming each spec whose snapshot is stale; writes nothing
+  lint             check the specs: parse, generate, every example valid against its
+                   schema and round-tripping through the generated types, every seed
+                   fixture in tests/fixtures/ deserializing
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = match args.as_slice() {
+        ["codegen"] => codegen(false),
+        ["codegen", "--check"] => codegen(true),
+        ["lint"] => run_lint(),
+        ["help"] | ["--help"] | ["-h"] => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        _ => {
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn codegen(check: bool) -> Result<(), String> {
+    let root = workspace_root();
+    let mut stale = Vec::new();
+    for spec in SPECS {
+        let code = tray_codegen::generate(&root, *spec).map_err(|e| e.to_string())?;
+        match snapshot::status(&root, *spec, &code) {
+            snapshot::Status::Current => println!("{:<12} unchanged", spec.module),
+            status => {
+                stale.push(spec.path);
+                if check {
+                    println!("{:<12} STALE ({})", spec.module, spec.path);
+                    continue;
+                }
+                if let snapshot::Status::Stale(diff) = &status {
+                    println!("{diff}");
+                }
+                let path = snapshot::path(&root, *spec);
+                std::fs::write(&path, snapshot::render(*spec, &code))
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                println!("{:<12} updated {}", spec.module, path.display());
+            }
+        }
+    }
+    match (check, stale.is_empty()) {
+        (_, true) => Ok(()),
+        (true, false) => Err(format!(
+            "generated code is stale for {}: run `cargo xtask codegen` and commit the snapshots",
+            stale.join(", ")
+        )),
+        (false, false) => {
+            println!(
+                "\nReview with `git diff {}` and commit it with the spec.",
+                snapshot::SNAPSHOT_DIR
+            );
+            Ok(())
+        }
+    }
+}
+
+fn run_lint() -> Result<(), String> {
+    let report = lint::run(&workspace_root());
+    println!(
+        "checked {} specs, {} examples, {} fixtures",
+        report.specs, report.examples, report.fixtures
+    );
+    if report.problems.is_empty() {
+        println!("no problems");
+        Ok(())
+    } else {
+        for problem in &report.problems {
+            eprintln!("- {problem}");
+        }
+        Err(format!("{} problem(s) in the specs", report.problems.len()))
+    }
+}

@@ -1,0 +1,65 @@
+//! Snapshot files of the generated code, in insta's `.snap` format.
+//!
+//! `cargo xtask codegen` writes them; the `codegen` test of this crate
+//! (`insta::assert_snapshot!`) and `cargo xtask codegen --check` compare
+//! them with what `tray-codegen` generates now.
+
+use std::path::{Path, PathBuf};
+
+use tray_codegen::Spec;
+
+/// Folder of the snapshots, relative to the workspace root.
+pub const SNAPSHOT_DIR: &str = "xtask/snapshots";
+
+/// The snapshot file of one spec.
+pub fn path(workspace_root: &Path, spec: Spec) -> PathBuf {
+    workspace_root
+        .join(SNAPSHOT_DIR)
+        .join(format!("{}.snap", spec.module))
+}
+
+/// The body of a snapshot file as insta writes it.
+pub fn render(spec: Spec, code: &str) -> String {
+    format!(
+        "---\nsource: xtask/tests/codegen.rs\ndescription: {}\nexpression: code\n---\n{}\n",
+        spec.path,
+        code.trim_end()
+    )
+}
+
+/// The code stored in a snapshot file (`None` if the file is missing).
+pub fn read(workspace_root: &Path, spec: Spec) -> Option<String> {
+    let text = std::fs::read_to_string(path(workspace_root, spec)).ok()?;
+    let body = text.strip_prefix("---\n")?;
+    let end = body.find("\n---\n")?;
+    Some(body[end + 5..].trim_end().to_owned())
+}
+
+/// How a spec's snapshot compares with the code generated now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    /// Snapshot and generated code agree.
+    Current,
+    /// No snapshot yet.
+    Missing,
+    /// The spec changed since the snapshot was taken; holds a unified diff.
+    Stale(String),
+}
+
+/// Compare the snapshot of `spec` with freshly generated `code`.
+pub fn status(workspace_root: &Path, spec: Spec, code: &str) -> Status {
+    match read(workspace_root, spec) {
+        None => Status::Missing,
+        Some(old) if old == code.trim_end() => Status::Current,
+        Some(old) => Status::Stale(
+            similar::TextDiff::from_lines(old.as_str(), code.trim_end())
+                .unified_diff()
+                .context_radius(3)
+                .header(
+                    &format!("a/{SNAPSHOT_DIR}/{}.snap", spec.module),
+                    &format!("b/{SNAPSHOT_DIR}/{}.snap", spec.module),
+                )
+                .to_string(),
+        ),
+    }
+}
