@@ -1,0 +1,1 @@
+//! Ergonomic client for Tray.io platform APIs (work in progress).

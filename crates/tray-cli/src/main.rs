@@ -1,0 +1,3 @@
+//! The `tray` command.
+
+fn main() {}

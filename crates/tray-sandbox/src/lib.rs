@@ -1,0 +1,1 @@
+//! Local emulator of the Tray.io APIs (work in progress).
