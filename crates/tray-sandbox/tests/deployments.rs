@@ -88,26 +88,28 @@ async fn zero_deploy_time_is_deployed_at_once_and_latest_follows() {
 
 #[tokio::test]
 async fn outcomes_by_name() {
+    // Long enough that the first poll after a deploy lands in the first
+    // phase even on a loaded 2-core machine.
     let sandbox = fast()
-        .deploy_time(Duration::from_millis(100))
+        .deploy_time(Duration::from_millis(600))
         .start()
         .await
         .unwrap();
     let client = deployments(&sandbox);
-    let failing = deploy(&client, "fails-on-purpose").await.id.unwrap();
     let stuck = deploy(&client, "stuck-forever").await.id.unwrap();
+
     let unknown = deploy(&client, "unknown-states").await.id.unwrap();
-
-    let seen = poll(&client, "fails-on-purpose", &failing).await;
-    assert_eq!(seen.last(), Some(&DeploymentStatus::Failed));
-    assert_eq!(seen.first(), Some(&DeploymentStatus::Deploying));
-
     let seen = poll(&client, "unknown-states", &unknown).await;
     assert_eq!(
         seen.first(),
         Some(&DeploymentStatus::Unknown("Queued".into()))
     );
     assert_eq!(seen.last(), Some(&DeploymentStatus::Deployed));
+
+    let failing = deploy(&client, "fails-on-purpose").await.id.unwrap();
+    let seen = poll(&client, "fails-on-purpose", &failing).await;
+    assert_eq!(seen.last(), Some(&DeploymentStatus::Failed));
+    assert_eq!(seen.first(), Some(&DeploymentStatus::Deploying));
 
     tokio::time::sleep(Duration::from_millis(150)).await;
     assert_eq!(

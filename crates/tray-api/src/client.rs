@@ -1,0 +1,621 @@
+//! The client and its builder.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use tray_api_raw::ClientState;
+
+use crate::deployments::Deployments;
+use crate::error::{Error, Result};
+use crate::permissions::Permissions;
+use crate::projects::Projects;
+use crate::region::Region;
+use crate::solutions::Solutions;
+use crate::transport::{RateLimit, RetryConfig, Transport};
+
+/// The environment variable read by [`ClientBuilder::token_from_env`].
+pub const TOKEN_ENV: &str = "TRAY_API_TOKEN";
+
+/// The default per-request timeout (a deploy gets at least
+/// [`DEPLOY_TIMEOUT`]).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The default connect timeout.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The minimum timeout of a deploy request, which uploads the whole zip.
+pub const DEPLOY_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The generated clients, one per API, for anything this crate does not
+/// wrap. They share this client's token, rate limiter, retries and tracing.
+///
+/// ```no_run
+/// # async fn run(client: tray_api::Client) -> Result<(), Box<dyn std::error::Error>> {
+/// let raw = client.raw();
+/// let page = raw
+///     .projects
+///     .list_project_versions()
+///     .project_id(uuid::Uuid::nil())
+///     .send()
+///     .await?;
+/// println!("{}", page.elements.len());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct RawClients {
+    /// CDK Deployments.
+    pub deployments: tray_api_raw::deployments::Client,
+    /// CDK Permissions.
+    pub permissions: tray_api_raw::permissions::Client,
+    /// Projects.
+    pub projects: tray_api_raw::projects::Client,
+    /// Solutions.
+    pub solutions: tray_api_raw::solutions::Client,
+}
+
+impl fmt::Debug for RawClients {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawClients").finish_non_exhaustive()
+    }
+}
+
+pub(crate) struct Inner {
+    pub(crate) base_url: String,
+    pub(crate) region: Option<Region>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) state: ClientState,
+    pub(crate) raw: RawClients,
+    pub(crate) timeout: Option<Duration>,
+}
+
+/// A Tray API client for one region (or base URL) and one token.
+///
+/// Cheap to clone (an `Arc`); clones share the connection pool and the rate
+/// limiter. The API groups are reached through small handles:
+/// [`Client::deployments`], [`Client::permissions`], [`Client::projects`],
+/// [`Client::solutions`].
+///
+/// ```no_run
+/// # async fn run() -> Result<(), tray_api::Error> {
+/// use tray_api::{Client, Region};
+/// let client = Client::builder()
+///     .region(Region::Eu)
+///     .token_from_env()
+///     .build()?;
+/// let latest = client.deployments().get("my-connector", "1.0", "latest").await?;
+/// println!("{}: {}", latest.id, latest.status);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("region", &self.inner.region)
+            .field(
+                "token",
+                &if self.inner.state.has_token() {
+                    "<redacted>"
+                } else {
+                    "<none>"
+                },
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder; see [`ClientBuilder`].
+    ///
+    /// ```
+    /// let client = tray_api::Client::builder().build().unwrap();
+    /// assert_eq!(client.base_url(), "https://api.tray.io");
+    /// ```
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// The API base URL, without a trailing slash.
+    ///
+    /// ```
+    /// let client = tray_api::Client::builder()
+    ///     .base_url("http://127.0.0.1:8080/")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(client.base_url(), "http://127.0.0.1:8080");
+    /// ```
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The region, when the client was built with one (and no base URL).
+    ///
+    /// ```
+    /// let client = tray_api::Client::builder().region(tray_api::Region::Eu).build().unwrap();
+    /// assert_eq!(client.region(), Some(tray_api::Region::Eu));
+    /// ```
+    pub fn region(&self) -> Option<Region> {
+        self.inner.region
+    }
+
+    /// A short label for output: the region (`us`, `eu`, `apac`), or the
+    /// host (and port) of an explicit base URL.
+    ///
+    /// ```
+    /// let client = tray_api::Client::builder()
+    ///     .base_url("http://localhost:9000")
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(client.region_label(), "localhost:9000");
+    /// ```
+    pub fn region_label(&self) -> String {
+        if let Some(region) = self.inner.region {
+            return region.to_string();
+        }
+        match reqwest::Url::parse(&self.inner.base_url) {
+            Ok(url) => match (url.host_str(), url.port()) {
+                (Some(host), Some(port)) => format!("{host}:{port}"),
+                (Some(host), None) => host.to_owned(),
+                _ => self.inner.base_url.clone(),
+            },
+            Err(_) => self.inner.base_url.clone(),
+        }
+    }
+
+    /// Deploy connectors and follow deployments.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+    /// let zip = tray_api::ConnectorZip::open(".tray/connector.zip")?;
+    /// let deployment = client.deployments().deploy(&zip).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn deployments(&self) -> Deployments<'_> {
+        Deployments { client: self }
+    }
+
+    /// Share connector versions.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+    /// client.permissions().share_with_emails("my-connector", "1.0", &["a@example.com".into()]).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn permissions(&self) -> Permissions<'_> {
+        Permissions { client: self }
+    }
+
+    /// Project versions, export and import.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+    /// let export = client.projects().export(uuid::Uuid::nil(), "1").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn projects(&self) -> Projects<'_> {
+        Projects { client: self }
+    }
+
+    /// Embedded solution releases.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+    /// let impact = client.solutions().release_preview(uuid::Uuid::nil()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn solutions(&self) -> Solutions<'_> {
+        Solutions { client: self }
+    }
+
+    /// The generated clients, for operations this crate does not wrap.
+    ///
+    /// ```
+    /// let client = tray_api::Client::builder().build().unwrap();
+    /// let _builder = client.raw().deployments.get_deployment();
+    /// ```
+    pub fn raw(&self) -> &RawClients {
+        &self.inner.raw
+    }
+
+    /// Send a hand-built request (from [`Client::request`]) through the same
+    /// pipeline as every call: token, rate limiter, retries, tracing.
+    pub(crate) async fn send(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<reqwest::Response> {
+        let result = self
+            .inner
+            .state
+            .execute(&self.inner.http, request, operation)
+            .await;
+        result.map_err(|e| Error::transport(operation, e))
+    }
+
+    /// A request to `path` (which starts with `/`) with this client's
+    /// headers.
+    pub(crate) fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        operation: &'static str,
+    ) -> Result<reqwest::Request> {
+        let url = format!("{}{path}", self.inner.base_url);
+        let url = reqwest::Url::parse(&url)
+            .map_err(|e| Error::local(format!("{operation}: invalid URL {url}: {e}")))?;
+        let mut request = reqwest::Request::new(method, url);
+        request.headers_mut().insert(
+            reqwest::header::ACCEPT,
+            reqwest::header::HeaderValue::from_static("application/json"),
+        );
+        self.inner.state.prepare(&mut request);
+        Ok(request)
+    }
+
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.inner.timeout
+    }
+}
+
+/// Settings for a [`Client`]. Start from [`Client::builder`].
+///
+/// Defaults: region `us`, no token, a 60 s request timeout and 10 s connect
+/// timeout, retries per [`RetryConfig::default`], Tray's documented rate
+/// limit ([`RateLimit::default`]).
+///
+/// ```
+/// use std::time::Duration;
+/// use tray_api::{Client, Region, RetryConfig};
+/// let client = Client::builder()
+///     .region(Region::Apac)
+///     .token("a-token-from-the-apac-region-000000000000")
+///     .user_agent("my-pipeline/1.0")
+///     .timeout(Duration::from_secs(30))
+///     .retry(RetryConfig::default().with_max_retries(2))
+///     .rate_limit(None)
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.base_url(), "https://api.ap1.tray.io");
+/// // The token never shows up in Debug output.
+/// assert!(!format!("{client:?}").contains("a-token"));
+/// ```
+#[derive(Default)]
+pub struct ClientBuilder {
+    region: Option<Region>,
+    base_url: Option<String>,
+    token: Option<SecretString>,
+    token_env_missing: bool,
+    user_agent: Option<String>,
+    timeout: Option<Duration>,
+    connect_timeout: Option<Duration>,
+    http_client: Option<reqwest::Client>,
+    retry: Option<RetryConfig>,
+    rate_limit: Option<Option<RateLimit>>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("region", &self.region)
+            .field("base_url", &self.base_url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Strips surrounding whitespace and a leading `Bearer `/`bearer `.
+fn clean_token(token: &str) -> &str {
+    let token = token.trim();
+    token
+        .strip_prefix("Bearer ")
+        .or_else(|| token.strip_prefix("bearer "))
+        .unwrap_or(token)
+        .trim()
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    if host.eq_ignore_ascii_case("localhost") || host.to_ascii_lowercase().ends_with(".localhost") {
+        return true;
+    }
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl ClientBuilder {
+    /// Use a region's API host. An explicit [`ClientBuilder::base_url`] wins.
+    ///
+    /// ```
+    /// let client = tray_api::Client::builder().region(tray_api::Region::Eu).build().unwrap();
+    /// assert_eq!(client.base_url(), "https://api.eu1.tray.io");
+    /// ```
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// Use an explicit base URL (a proxy, the sandbox, a test server). A
+    /// trailing slash is fine. Plain `http://` is accepted only for
+    /// loopback hosts when a token is set.
+    ///
+    /// ```
+    /// let error = tray_api::Client::builder()
+    ///     .base_url("http://example.com")
+    ///     .token("secret-token-000000000000000000000000000")
+    ///     .build()
+    ///     .unwrap_err();
+    /// assert!(error.is_local());
+    /// ```
+    pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
+        self.base_url = Some(url.as_ref().to_owned());
+        self
+    }
+
+    /// The API token (RBAC token of an API user of the region). A leading
+    /// `Bearer ` is stripped. Held as a secret: never printed.
+    ///
+    /// ```
+    /// let client = tray_api::Client::builder().token("Bearer abc").build().unwrap();
+    /// assert!(!format!("{client:?}").contains("abc"));
+    /// ```
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        let token: String = token.into();
+        self.token = Some(SecretString::from(clean_token(&token).to_owned()));
+        self.token_env_missing = false;
+        self
+    }
+
+    /// Read the token from `TRAY_API_TOKEN` (a leading `Bearer ` stripped);
+    /// [`ClientBuilder::build`] fails if it is unset or empty.
+    ///
+    /// ```no_run
+    /// let client = tray_api::Client::builder().token_from_env().build()?;
+    /// # Ok::<(), tray_api::Error>(())
+    /// ```
+    pub fn token_from_env(mut self) -> Self {
+        match std::env::var(TOKEN_ENV) {
+            Ok(token) if !clean_token(&token).is_empty() => {
+                self.token = Some(SecretString::from(clean_token(&token).to_owned()));
+                self.token_env_missing = false;
+            }
+            _ => {
+                self.token = None;
+                self.token_env_missing = true;
+            }
+        }
+        self
+    }
+
+    /// The `User-Agent` header (default `tray-api-rust/<version>`). Ignored
+    /// with [`ClientBuilder::http_client`].
+    ///
+    /// ```
+    /// let builder = tray_api::Client::builder().user_agent("my-ci/2.0");
+    /// # let _ = builder;
+    /// ```
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Timeout of one request attempt (default 60 s; a deploy gets at least
+    /// 10 minutes). Applies to a caller-supplied HTTP client too.
+    ///
+    /// ```
+    /// let builder = tray_api::Client::builder().timeout(std::time::Duration::from_secs(20));
+    /// # let _ = builder;
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Connect timeout (default 10 s). Ignored with
+    /// [`ClientBuilder::http_client`].
+    ///
+    /// ```
+    /// let builder = tray_api::Client::builder().connect_timeout(std::time::Duration::from_secs(3));
+    /// # let _ = builder;
+    /// ```
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = Some(timeout);
+        self
+    }
+
+    /// Use this `reqwest::Client` (proxies, TLS roots, ...). The token is
+    /// still added per request and never set as a default header.
+    ///
+    /// ```
+    /// let client = tray_api::Client::builder()
+    ///     .http_client(reqwest::Client::new())
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Retry settings; [`RetryConfig::disabled`] turns retries off.
+    ///
+    /// ```
+    /// let builder = tray_api::Client::builder().retry(tray_api::RetryConfig::disabled());
+    /// # let _ = builder;
+    /// ```
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Client-side rate limit; `None` turns it off. Default: 30/s, bursts
+    /// of 50.
+    ///
+    /// ```
+    /// let builder = tray_api::Client::builder().rate_limit(None);
+    /// # let _ = builder;
+    /// ```
+    pub fn rate_limit(mut self, rate_limit: Option<RateLimit>) -> Self {
+        self.rate_limit = Some(rate_limit);
+        self
+    }
+
+    /// Build the client. Fails with [`Error::Config`] on a malformed base
+    /// URL, a token over plain `http://` to a non-loopback host, an unusable
+    /// token, or [`ClientBuilder::token_from_env`] without the variable.
+    ///
+    /// ```
+    /// let client = tray_api::Client::builder().build().unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn build(self) -> Result<Client> {
+        if self.token_env_missing {
+            return Err(Error::config(format!(
+                "no API token: {TOKEN_ENV} is not set or empty"
+            )));
+        }
+        let (base_url, region) = match &self.base_url {
+            Some(url) => (url.trim().trim_end_matches('/').to_owned(), None),
+            None => {
+                let region = self.region.unwrap_or_default();
+                (region.base_url().to_owned(), Some(region))
+            }
+        };
+        let parsed = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::config(format!("invalid base URL {base_url:?}: {e}")))?;
+        match parsed.scheme() {
+            "https" => {}
+            "http" => {
+                if self.token.is_some() && !is_loopback(&parsed) {
+                    return Err(Error::config(format!(
+                        "refusing to send the API token over plain http to {}: use https (http is allowed only for localhost)",
+                        parsed.host_str().unwrap_or("")
+                    )));
+                }
+            }
+            other => {
+                return Err(Error::config(format!(
+                    "invalid base URL {base_url:?}: scheme {other:?} is not http or https"
+                )));
+            }
+        }
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(Error::config(format!(
+                "invalid base URL {base_url:?}: no host"
+            )));
+        }
+        let mut state = match &self.token {
+            Some(token) if token.expose_secret().is_empty() => {
+                return Err(Error::config("the API token is empty"));
+            }
+            Some(token) => ClientState::bearer(token.expose_secret())
+                .map_err(|e| Error::config(e.to_string()))?,
+            None => ClientState::default(),
+        };
+        let timeout = Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .user_agent(
+                    self.user_agent
+                        .unwrap_or_else(|| format!("tray-api-rust/{}", env!("CARGO_PKG_VERSION"))),
+                )
+                .connect_timeout(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))
+                .build()
+                .map_err(|e| Error::config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let transport = Transport::new(
+            self.rate_limit.unwrap_or(Some(RateLimit::default())),
+            self.retry.unwrap_or_default(),
+            timeout,
+        );
+        state = state.with_executor(transport);
+        let raw = RawClients {
+            deployments: tray_api_raw::deployments::Client::new_with_client(
+                &base_url,
+                http.clone(),
+                state.clone(),
+            ),
+            permissions: tray_api_raw::permissions::Client::new_with_client(
+                &base_url,
+                http.clone(),
+                state.clone(),
+            ),
+            projects: tray_api_raw::projects::Client::new_with_client(
+                &base_url,
+                http.clone(),
+                state.clone(),
+            ),
+            solutions: tray_api_raw::solutions::Client::new_with_client(
+                &base_url,
+                http.clone(),
+                state.clone(),
+            ),
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                base_url,
+                region,
+                http,
+                state,
+                raw,
+                timeout,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_is_cleaned() {
+        assert_eq!(clean_token(" Bearer abc "), "abc");
+        assert_eq!(clean_token("bearer abc"), "abc");
+        assert_eq!(clean_token("abc"), "abc");
+    }
+
+    #[test]
+    fn loopback_rules() {
+        for ok in [
+            "http://localhost:1",
+            "http://127.0.0.1:2",
+            "http://[::1]:3",
+            "https://example.com",
+        ] {
+            assert!(
+                Client::builder().base_url(ok).token("t").build().is_ok(),
+                "{ok}"
+            );
+        }
+        for bad in ["http://example.com", "http://10.0.0.1", "ftp://x", "nope"] {
+            assert!(
+                Client::builder().base_url(bad).token("t").build().is_err(),
+                "{bad}"
+            );
+        }
+        assert!(
+            Client::builder()
+                .base_url("http://example.com")
+                .build()
+                .is_ok()
+        );
+    }
+}

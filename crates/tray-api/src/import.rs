@@ -1,0 +1,455 @@
+//! Typed inputs of a project import: the exported document plus connector
+//! and service mappings, auth resolutions and config overrides.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tray_api_raw::projects::types as raw;
+use uuid::Uuid;
+
+use crate::error::{Error, Result};
+
+pub use raw::{ConnectorRef, ServiceRef};
+
+/// Parses `NAME@VERSION` (split at the last `@`).
+fn parse_ref(text: &str, what: &str) -> Result<(String, String)> {
+    let text = text.trim();
+    match text.rsplit_once('@') {
+        Some((name, version)) if !name.trim().is_empty() && !version.trim().is_empty() => {
+            Ok((name.trim().to_owned(), version.trim().to_owned()))
+        }
+        _ => Err(Error::local(format!(
+            "invalid {what} {text:?}: expected NAME@VERSION"
+        ))),
+    }
+}
+
+fn parse_pair<'a>(text: &'a str, what: &str, syntax: &str) -> Result<(&'a str, &'a str)> {
+    text.split_once('=')
+        .filter(|(a, b)| !a.trim().is_empty() && !b.trim().is_empty())
+        .ok_or_else(|| Error::local(format!("invalid {what} {text:?}: expected {syntax}")))
+}
+
+/// Use connector `to` in the destination wherever the export uses `from`.
+/// Parses from `FROM_NAME@VERSION=TO_NAME@VERSION`.
+///
+/// ```
+/// let mapping: tray_api::ConnectorMapping = "slack@1.0=slack-eu@1.1".parse().unwrap();
+/// assert_eq!(mapping.to.name, "slack-eu");
+/// assert_eq!(mapping.to_string(), "slack@1.0=slack-eu@1.1");
+/// assert!("slack=slack".parse::<tray_api::ConnectorMapping>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConnectorMapping {
+    /// The connector in the exported project.
+    pub from: ConnectorRef,
+    /// The connector to use in the destination.
+    pub to: ConnectorRef,
+}
+
+impl FromStr for ConnectorMapping {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Self> {
+        let syntax = "FROM_NAME@VERSION=TO_NAME@VERSION";
+        let (from, to) = parse_pair(text, "connector mapping", syntax)?;
+        let (from_name, from_version) = parse_ref(from, "connector mapping source")?;
+        let (to_name, to_version) = parse_ref(to, "connector mapping target")?;
+        Ok(Self {
+            from: ConnectorRef {
+                name: from_name,
+                version: from_version,
+            },
+            to: ConnectorRef {
+                name: to_name,
+                version: to_version,
+            },
+        })
+    }
+}
+
+impl fmt::Display for ConnectorMapping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}@{}={}@{}",
+            self.from.name, self.from.version, self.to.name, self.to.version
+        )
+    }
+}
+
+impl From<ConnectorMapping> for raw::ConnectorMappingInput {
+    fn from(value: ConnectorMapping) -> Self {
+        Self {
+            from: value.from,
+            to: value.to,
+        }
+    }
+}
+
+/// Use service `to` in the destination wherever the export uses `from`.
+/// Parses from `FROM_NAME@VERSION=TO_NAME@VERSION`.
+///
+/// ```
+/// let mapping: tray_api::ServiceMapping = "slack@1=slack@2".parse().unwrap();
+/// assert_eq!(mapping.to.version, "2");
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServiceMapping {
+    /// The service in the exported project.
+    pub from: ServiceRef,
+    /// The service to use in the destination.
+    pub to: ServiceRef,
+}
+
+impl FromStr for ServiceMapping {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Self> {
+        let syntax = "FROM_NAME@VERSION=TO_NAME@VERSION";
+        let (from, to) = parse_pair(text, "service mapping", syntax)?;
+        let (from_name, from_version) = parse_ref(from, "service mapping source")?;
+        let (to_name, to_version) = parse_ref(to, "service mapping target")?;
+        Ok(Self {
+            from: ServiceRef {
+                name: from_name,
+                version: from_version,
+            },
+            to: ServiceRef {
+                name: to_name,
+                version: to_version,
+            },
+        })
+    }
+}
+
+impl fmt::Display for ServiceMapping {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}@{}={}@{}",
+            self.from.name, self.from.version, self.to.name, self.to.version
+        )
+    }
+}
+
+impl From<ServiceMapping> for raw::ServiceMappingInput {
+    fn from(value: ServiceMapping) -> Self {
+        Self {
+            from: value.from,
+            to: value.to,
+        }
+    }
+}
+
+/// Use destination authentication `authentication_id` for the exported
+/// authentication `auth_export_id`. Parses from `EXPORT_ID=UUID`.
+///
+/// ```
+/// let resolution: tray_api::AuthResolution =
+///     "auth-1=6f9619ff-8b86-d011-b42d-00c04fc964ff".parse().unwrap();
+/// assert_eq!(resolution.auth_export_id, "auth-1");
+/// assert!("auth-1=not-a-uuid".parse::<tray_api::AuthResolution>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuthResolution {
+    /// The export id of the source authentication.
+    pub auth_export_id: String,
+    /// The destination authentication to use.
+    pub authentication_id: Uuid,
+}
+
+impl FromStr for AuthResolution {
+    type Err = Error;
+    fn from_str(text: &str) -> Result<Self> {
+        let (id, uuid) = parse_pair(text, "auth resolution", "EXPORT_ID=AUTHENTICATION_UUID")?;
+        let authentication_id = Uuid::parse_str(uuid.trim()).map_err(|e| {
+            Error::local(format!(
+                "invalid auth resolution {text:?}: {uuid:?} is not a UUID ({e})"
+            ))
+        })?;
+        Ok(Self {
+            auth_export_id: id.trim().to_owned(),
+            authentication_id,
+        })
+    }
+}
+
+impl fmt::Display for AuthResolution {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}={}", self.auth_export_id, self.authentication_id)
+    }
+}
+
+impl From<AuthResolution> for raw::AuthImportInput {
+    fn from(value: AuthResolution) -> Self {
+        Self {
+            auth_export_id: value.auth_export_id,
+            authentication_id: value.authentication_id,
+        }
+    }
+}
+
+/// Mappings, resolutions and overrides of an import, without the export
+/// document (shared by [`ImportInput`] and
+/// [`Promotion`](crate::promote::Promotion)).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct ImportOptions {
+    pub(crate) connector_mapping: Vec<ConnectorMapping>,
+    pub(crate) service_mapping: Vec<ServiceMapping>,
+    pub(crate) auth_resolution: Vec<AuthResolution>,
+    pub(crate) config_override: Map<String, Value>,
+}
+
+impl ImportOptions {
+    pub(crate) fn resolves(&self, auth_export_id: &str) -> bool {
+        self.auth_resolution
+            .iter()
+            .any(|r| r.auth_export_id == auth_export_id)
+    }
+
+    pub(crate) fn prepare_input(
+        &self,
+        export: &Map<String, Value>,
+    ) -> raw::PrepareProjectImportInput {
+        raw::PrepareProjectImportInput {
+            exported_project_json: export.clone(),
+            connector_mapping: self
+                .connector_mapping
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
+            service_mapping: self
+                .service_mapping
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
+        }
+    }
+
+    pub(crate) fn import_input(&self, export: &Map<String, Value>) -> raw::ProjectImportInput {
+        raw::ProjectImportInput {
+            exported_project_json: export.clone(),
+            connector_mapping: self
+                .connector_mapping
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
+            service_mapping: self
+                .service_mapping
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
+            authentication_resolution: self
+                .auth_resolution
+                .iter()
+                .cloned()
+                .map(Into::into)
+                .collect(),
+            config_override: self.config_override.clone(),
+        }
+    }
+}
+
+/// Everything an import needs: the exported project (from
+/// [`Projects::export`](crate::projects::Projects::export)) and how to map
+/// it onto the destination.
+///
+/// ```
+/// use serde_json::{json, Map};
+/// use tray_api::{ImportInput, types::ConnectorRef};
+/// let export = Map::new();
+/// let input = ImportInput::new(export)
+///     .connector_mapping(
+///         ConnectorRef { name: "crm".into(), version: "1.0".into() },
+///         ConnectorRef { name: "crm".into(), version: "1.1".into() },
+///     )
+///     .auth_resolution("auth-1", uuid::Uuid::nil())
+///     .connector_mappings(["old@1.0=new@2.0".parse().unwrap()])
+///     .config_override(json!({"region": "eu"}).as_object().unwrap().clone());
+/// assert_eq!(input.connector_mapping_list().len(), 2);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ImportInput {
+    export: Map<String, Value>,
+    pub(crate) options: ImportOptions,
+}
+
+impl ImportInput {
+    /// An import of `export` with no mappings.
+    ///
+    /// ```
+    /// let input = tray_api::ImportInput::new(serde_json::Map::new());
+    /// assert!(input.export().is_empty());
+    /// ```
+    pub fn new(export: Map<String, Value>) -> Self {
+        Self {
+            export,
+            options: ImportOptions::default(),
+        }
+    }
+
+    /// The exported project.
+    ///
+    /// ```
+    /// let input = tray_api::ImportInput::new(serde_json::Map::new());
+    /// assert!(input.export().is_empty());
+    /// ```
+    pub fn export(&self) -> &Map<String, Value> {
+        &self.export
+    }
+
+    /// Map connector `from` (in the export) to `to` (in the destination).
+    ///
+    /// ```
+    /// use tray_api::types::ConnectorRef;
+    /// let input = tray_api::ImportInput::new(Default::default()).connector_mapping(
+    ///     ConnectorRef { name: "a".into(), version: "1.0".into() },
+    ///     ConnectorRef { name: "b".into(), version: "1.0".into() },
+    /// );
+    /// # let _ = input;
+    /// ```
+    pub fn connector_mapping(mut self, from: ConnectorRef, to: ConnectorRef) -> Self {
+        self.options
+            .connector_mapping
+            .push(ConnectorMapping { from, to });
+        self
+    }
+
+    /// Add parsed connector mappings.
+    ///
+    /// ```
+    /// let input = tray_api::ImportInput::new(Default::default())
+    ///     .connector_mappings(["a@1.0=b@1.0".parse().unwrap()]);
+    /// # let _ = input;
+    /// ```
+    pub fn connector_mappings(
+        mut self,
+        mappings: impl IntoIterator<Item = ConnectorMapping>,
+    ) -> Self {
+        self.options.connector_mapping.extend(mappings);
+        self
+    }
+
+    /// Map service `from` (in the export) to `to` (in the destination).
+    ///
+    /// ```
+    /// use tray_api::types::ServiceRef;
+    /// let input = tray_api::ImportInput::new(Default::default()).service_mapping(
+    ///     ServiceRef { name: "slack".into(), version: "1".into() },
+    ///     ServiceRef { name: "slack".into(), version: "2".into() },
+    /// );
+    /// # let _ = input;
+    /// ```
+    pub fn service_mapping(mut self, from: ServiceRef, to: ServiceRef) -> Self {
+        self.options
+            .service_mapping
+            .push(ServiceMapping { from, to });
+        self
+    }
+
+    /// Add parsed service mappings.
+    ///
+    /// ```
+    /// let input = tray_api::ImportInput::new(Default::default())
+    ///     .service_mappings(["slack@1=slack@2".parse().unwrap()]);
+    /// # let _ = input;
+    /// ```
+    pub fn service_mappings(mut self, mappings: impl IntoIterator<Item = ServiceMapping>) -> Self {
+        self.options.service_mapping.extend(mappings);
+        self
+    }
+
+    /// Use destination authentication `authentication_id` for the exported
+    /// authentication `auth_export_id`.
+    ///
+    /// ```
+    /// let input = tray_api::ImportInput::new(Default::default())
+    ///     .auth_resolution("auth-1", uuid::Uuid::nil());
+    /// # let _ = input;
+    /// ```
+    pub fn auth_resolution(
+        mut self,
+        auth_export_id: impl Into<String>,
+        authentication_id: Uuid,
+    ) -> Self {
+        self.options.auth_resolution.push(AuthResolution {
+            auth_export_id: auth_export_id.into(),
+            authentication_id,
+        });
+        self
+    }
+
+    /// Add parsed auth resolutions.
+    ///
+    /// ```
+    /// let input = tray_api::ImportInput::new(Default::default())
+    ///     .auth_resolutions(["a=6f9619ff-8b86-d011-b42d-00c04fc964ff".parse().unwrap()]);
+    /// # let _ = input;
+    /// ```
+    pub fn auth_resolutions(
+        mut self,
+        resolutions: impl IntoIterator<Item = AuthResolution>,
+    ) -> Self {
+        self.options.auth_resolution.extend(resolutions);
+        self
+    }
+
+    /// Override project config values (same keys and types as the
+    /// exported config); merged into earlier overrides.
+    ///
+    /// ```
+    /// let mut config = serde_json::Map::new();
+    /// config.insert("region".into(), "eu".into());
+    /// let input = tray_api::ImportInput::new(Default::default()).config_override(config);
+    /// # let _ = input;
+    /// ```
+    pub fn config_override(mut self, config: Map<String, Value>) -> Self {
+        self.options.config_override.extend(config);
+        self
+    }
+
+    /// The connector mappings so far.
+    ///
+    /// ```
+    /// assert!(tray_api::ImportInput::new(Default::default()).connector_mapping_list().is_empty());
+    /// ```
+    pub fn connector_mapping_list(&self) -> &[ConnectorMapping] {
+        &self.options.connector_mapping
+    }
+
+    /// The service mappings so far.
+    ///
+    /// ```
+    /// assert!(tray_api::ImportInput::new(Default::default()).service_mapping_list().is_empty());
+    /// ```
+    pub fn service_mapping_list(&self) -> &[ServiceMapping] {
+        &self.options.service_mapping
+    }
+
+    /// The auth resolutions so far.
+    ///
+    /// ```
+    /// assert!(tray_api::ImportInput::new(Default::default()).auth_resolution_list().is_empty());
+    /// ```
+    pub fn auth_resolution_list(&self) -> &[AuthResolution] {
+        &self.options.auth_resolution
+    }
+
+    pub(crate) fn with_options(mut self, options: ImportOptions) -> Self {
+        self.options = options;
+        self
+    }
+
+    pub(crate) fn prepare_input(&self) -> raw::PrepareProjectImportInput {
+        self.options.prepare_input(&self.export)
+    }
+
+    pub(crate) fn import_input(&self) -> raw::ProjectImportInput {
+        self.options.import_input(&self.export)
+    }
+}

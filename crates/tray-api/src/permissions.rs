@@ -1,0 +1,117 @@
+//! CDK Permissions: share a deployed connector version with users.
+
+use serde::Serialize;
+
+use crate::client::Client;
+use crate::error::{Error, Result, call};
+
+/// What Tray answered to a share.
+///
+/// ```
+/// let outcome = tray_api::ShareOutcome { message: "2 permissions added".into() };
+/// assert_eq!(serde_json::to_string(&outcome).unwrap(), r#"{"message":"2 permissions added"}"#);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShareOutcome {
+    /// Tray's summary, such as `"2 permissions added"`.
+    pub message: String,
+}
+
+/// The CDK Permissions API of a [`Client`]; from [`Client::permissions`].
+///
+/// ```no_run
+/// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+/// let emails = vec!["jane@example.com".to_string()];
+/// let outcome = client.permissions().share_with_emails("my-connector", "1.0", &emails).await?;
+/// println!("{}", outcome.message);
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Permissions<'a> {
+    pub(crate) client: &'a Client,
+}
+
+/// Checks the shape of an email address: one `@`, a non-empty local part, a
+/// domain with a dot, no spaces or separators.
+///
+/// ```
+/// assert!(tray_api::permissions::is_valid_email("jane.doe@example.com"));
+/// assert!(!tray_api::permissions::is_valid_email("jane"));
+/// assert!(!tray_api::permissions::is_valid_email("a@b@c.com"));
+/// assert!(!tray_api::permissions::is_valid_email("a b@c.com"));
+/// ```
+pub fn is_valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    let bad_char = |c: char| c.is_whitespace() || c.is_control() || ",;<>()[]\\\"@".contains(c);
+    !local.is_empty()
+        && !local.chars().any(bad_char)
+        && !domain.chars().any(bad_char)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+}
+
+impl Permissions<'_> {
+    /// Share a connector version with Tray users of the token's
+    /// organisation, by email. An empty list or a malformed address is
+    /// rejected with [`Error::Local`] before any request. Use the token that
+    /// deployed the connector.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+    /// client
+    ///     .permissions()
+    ///     .share_with_emails("my-connector", "1.0", &["a@example.com".into(), "b@example.com".into()])
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn share_with_emails(
+        &self,
+        name: &str,
+        version: &str,
+        emails: &[String],
+    ) -> Result<ShareOutcome> {
+        if name.trim().is_empty() || version.trim().is_empty() {
+            return Err(Error::local("the connector name and version are required"));
+        }
+        if emails.is_empty() {
+            return Err(Error::local("no email addresses to share with"));
+        }
+        let mut cleaned = Vec::with_capacity(emails.len());
+        let mut invalid = Vec::new();
+        for email in emails {
+            let email = email.trim();
+            if is_valid_email(email) {
+                cleaned.push(email.to_owned());
+            } else {
+                invalid.push(format!("{email:?}"));
+            }
+        }
+        if !invalid.is_empty() {
+            return Err(Error::local(format!(
+                "malformed email address{}: {}",
+                if invalid.len() > 1 { "es" } else { "" },
+                invalid.join(", ")
+            )));
+        }
+        let body = tray_api_raw::permissions::types::ShareWithEmailsRequest { emails: cleaned };
+        let answer = call(
+            "share_with_emails",
+            self.client
+                .raw()
+                .permissions
+                .share_with_emails()
+                .connector_name(name)
+                .connector_version(version)
+                .body(body)
+                .send(),
+        )
+        .await?;
+        Ok(ShareOutcome {
+            message: answer.message,
+        })
+    }
+}

@@ -1,0 +1,397 @@
+//! Projects: versions (create, list with paging), export (to memory, a
+//! writer or a file) and import (requirements, preview, import).
+
+use std::num::NonZeroU32;
+use std::path::Path;
+
+use futures::{Stream, StreamExt, TryStreamExt, stream};
+use serde_json::{Map, Value};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use tray_api_raw::projects::types as raw;
+use uuid::Uuid;
+
+use crate::client::Client;
+use crate::deployments::encode_segment;
+use crate::error::{Error, Result, call};
+use crate::import::ImportInput;
+
+/// The largest page Tray serves (and the page size of
+/// [`Projects::list_versions`]).
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// The Projects API of a [`Client`]; from [`Client::projects`].
+///
+/// ```no_run
+/// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+/// use futures::TryStreamExt;
+/// let project = uuid::Uuid::parse_str("6f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
+/// let versions: Vec<_> = client.projects().list_versions(project).try_collect().await?;
+/// for version in versions {
+///     println!("{} {}", version.version_number, version.title);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct Projects<'a> {
+    pub(crate) client: &'a Client,
+}
+
+impl Projects<'_> {
+    /// Save the project's current state as version `version_number`.
+    /// Never retried after the request may have reached Tray.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// let version = client.projects().create_version(project, "3", "Release 3", None).await?;
+    /// println!("created {}", version.version_number);
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_version(
+        &self,
+        project_id: Uuid,
+        version_number: &str,
+        title: &str,
+        description: Option<&str>,
+    ) -> Result<raw::ProjectVersionResponse> {
+        if version_number.trim().is_empty() {
+            return Err(Error::local("the version number is empty"));
+        }
+        if title.trim().is_empty() {
+            return Err(Error::local("the version title is empty"));
+        }
+        let body = raw::CreateProjectVersionInput {
+            title: title.to_owned(),
+            description: description.map(str::to_owned),
+        };
+        call(
+            "create_project_version",
+            self.client
+                .raw()
+                .projects
+                .create_project_version()
+                .project_id(project_id)
+                .version_number(version_number)
+                .body(body)
+                .send(),
+        )
+        .await
+    }
+
+    /// One page of versions: `first` items (1 to 1000; Tray's default when
+    /// `None`) after `cursor` (the previous page's `pageInfo.endCursor`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// let page = client.projects().list_versions_page(project, Some(100), None).await?;
+    /// if page.page_info.has_next_page {
+    ///     let cursor = page.page_info.end_cursor.as_deref();
+    ///     let next = client.projects().list_versions_page(project, Some(100), cursor).await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_versions_page(
+        &self,
+        project_id: Uuid,
+        first: Option<u32>,
+        cursor: Option<&str>,
+    ) -> Result<raw::ProjectVersionPage> {
+        let first = match first {
+            None => None,
+            Some(n) => match NonZeroU32::new(n) {
+                Some(n) if n.get() <= MAX_PAGE_SIZE => Some(n),
+                _ => {
+                    return Err(Error::local(format!(
+                        "invalid page size {n}: expected 1 to {MAX_PAGE_SIZE}"
+                    )));
+                }
+            },
+        };
+        let mut builder = self
+            .client
+            .raw()
+            .projects
+            .list_project_versions()
+            .project_id(project_id);
+        if let Some(first) = first {
+            builder = builder.first(first);
+        }
+        if let Some(cursor) = cursor {
+            builder = builder.cursor(cursor);
+        }
+        call("list_project_versions", builder.send()).await
+    }
+
+    /// Every version, as a stream that fetches pages of 1000 (the maximum)
+    /// while `hasNextPage`, following `endCursor`. 10,000 versions take 10
+    /// requests.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// use futures::TryStreamExt;
+    /// let mut versions = std::pin::pin!(client.projects().list_versions(project));
+    /// while let Some(version) = versions.try_next().await? {
+    ///     println!("{}", version.version_number);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn list_versions(
+        &self,
+        project_id: Uuid,
+    ) -> impl Stream<Item = Result<raw::ProjectVersionResponse>> + Send + 'static {
+        self.list_versions_with_page_size(project_id, MAX_PAGE_SIZE)
+    }
+
+    /// Like [`Projects::list_versions`] with another page size (1 to 1000).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// use futures::TryStreamExt;
+    /// let count = client.projects().list_versions_with_page_size(project, 50).try_collect::<Vec<_>>().await?.len();
+    /// # Ok(()) }
+    /// ```
+    pub fn list_versions_with_page_size(
+        &self,
+        project_id: Uuid,
+        page_size: u32,
+    ) -> impl Stream<Item = Result<raw::ProjectVersionResponse>> + Send + 'static {
+        enum Next {
+            Start,
+            After(String),
+            Done,
+        }
+        let client = self.client.clone();
+        stream::try_unfold(Next::Start, move |next| {
+            let client = client.clone();
+            async move {
+                let cursor = match next {
+                    Next::Done => return Ok(None),
+                    Next::Start => None,
+                    Next::After(cursor) => Some(cursor),
+                };
+                let page = client
+                    .projects()
+                    .list_versions_page(project_id, Some(page_size), cursor.as_deref())
+                    .await?;
+                let next = match (page.page_info.has_next_page, page.page_info.end_cursor) {
+                    (false, _) => Next::Done,
+                    (true, Some(end)) if !end.is_empty() && Some(&end) != cursor.as_ref() => {
+                        Next::After(end)
+                    }
+                    (true, _) => {
+                        return Err(Error::InvalidResponse {
+                            operation: "list_project_versions",
+                            status: Some(200),
+                            message: "hasNextPage is true but endCursor is missing or repeats"
+                                .into(),
+                            excerpt: String::new(),
+                        });
+                    }
+                };
+                Ok(Some((page.elements, next)))
+            }
+        })
+        .map_ok(|elements| stream::iter(elements.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+    }
+
+    /// Export a version: the JSON document to pass to the import calls.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// let export = client.projects().export(project, "3").await?;
+    /// println!("{} top-level keys", export.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn export(&self, project_id: Uuid, version: &str) -> Result<Map<String, Value>> {
+        if version.trim().is_empty() {
+            return Err(Error::local("the version number is empty"));
+        }
+        let export = call(
+            "export_project_version",
+            self.client
+                .raw()
+                .projects
+                .export_project_version()
+                .project_id(project_id)
+                .version_number(version)
+                .send(),
+        )
+        .await?;
+        Ok(export.0)
+    }
+
+    /// Stream an export to `writer` as it arrives (no copy held in memory);
+    /// returns the number of bytes written. The bytes are Tray's, unparsed.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// let file = tokio::fs::File::create("export.json").await.unwrap();
+    /// let bytes = client.projects().export_to_writer(project, "3", file).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn export_to_writer<W>(
+        &self,
+        project_id: Uuid,
+        version: &str,
+        mut writer: W,
+    ) -> Result<u64>
+    where
+        W: AsyncWrite + Unpin,
+    {
+        const OPERATION: &str = "export_project_version";
+        if version.trim().is_empty() {
+            return Err(Error::local("the version number is empty"));
+        }
+        let path = format!(
+            "/core/v1/projects/{}/versions/{}/export",
+            project_id,
+            encode_segment(version)
+        );
+        let request = self
+            .client
+            .request(reqwest::Method::GET, &path, OPERATION)?;
+        let response = self.client.send(request, OPERATION).await?;
+        let status = response.status().as_u16();
+        if !(200..300).contains(&status) {
+            let body = response.bytes().await.unwrap_or_default();
+            return Err(Error::from_status(OPERATION, status, &body));
+        }
+        let mut written = 0u64;
+        let mut chunks = response.bytes_stream();
+        while let Some(chunk) = chunks.next().await {
+            let chunk = chunk.map_err(|e| {
+                Error::invalid_response(
+                    OPERATION,
+                    Some(status),
+                    format!("the body was cut off after {written} bytes: {e}"),
+                    b"",
+                )
+            })?;
+            writer
+                .write_all(&chunk)
+                .await
+                .map_err(|e| Error::local(format!("cannot write the export: {e}")))?;
+            written += chunk.len() as u64;
+        }
+        writer
+            .flush()
+            .await
+            .map_err(|e| Error::local(format!("cannot write the export: {e}")))?;
+        Ok(written)
+    }
+
+    /// Stream an export into a file, atomically: the file appears complete
+    /// or not at all (a temporary file next to it is renamed at the end).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// let bytes = client.projects().export_to_file(project, "3", "export-v3.json").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn export_to_file(
+        &self,
+        project_id: Uuid,
+        version: &str,
+        path: impl AsRef<Path>,
+    ) -> Result<u64> {
+        let path = path.as_ref();
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let io_error =
+            |e: std::io::Error| Error::local(format!("cannot write {}: {e}", path.display()));
+        let temp = tempfile::NamedTempFile::new_in(&dir).map_err(io_error)?;
+        let file = temp.reopen().map_err(io_error)?;
+        let mut file = tokio::fs::File::from_std(file);
+        let written = self
+            .export_to_writer(project_id, version, &mut file)
+            .await?;
+        file.sync_all().await.map_err(io_error)?;
+        drop(file);
+        temp.persist(path).map_err(|e| io_error(e.error))?;
+        Ok(written)
+    }
+
+    /// What the destination project needs before an import: unresolved
+    /// authentications, new config keys. No side effect.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, source: uuid::Uuid, dest: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// let export = client.projects().export(source, "3").await?;
+    /// let needs = client.projects().import_requirements(dest, &tray_api::ImportInput::new(export)).await?;
+    /// println!("unresolved auths: {}", needs.unresolved_authentications);
+    /// # Ok(()) }
+    /// ```
+    pub async fn import_requirements(
+        &self,
+        destination: Uuid,
+        input: &ImportInput,
+    ) -> Result<raw::PrepareProjectImportResponse> {
+        call(
+            "get_project_import_requirements",
+            self.client
+                .raw()
+                .projects
+                .get_project_import_requirements()
+                .project_id(destination)
+                .body(input.prepare_input())
+                .send(),
+        )
+        .await
+    }
+
+    /// What an import would change (nothing is changed).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, dest: uuid::Uuid, input: tray_api::ImportInput) -> Result<(), tray_api::Error> {
+    /// let preview = client.projects().import_preview(dest, &input).await?;
+    /// println!("{} workflows created", preview.project_impact.workflows.created.len());
+    /// # Ok(()) }
+    /// ```
+    pub async fn import_preview(
+        &self,
+        destination: Uuid,
+        input: &ImportInput,
+    ) -> Result<raw::ProjectImportPreviewResponse> {
+        call(
+            "preview_project_import",
+            self.client
+                .raw()
+                .projects
+                .preview_project_import()
+                .project_id(destination)
+                .body(input.import_input())
+                .send(),
+        )
+        .await
+    }
+
+    /// Import into the destination project. Never retried after the
+    /// request may have reached Tray.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, dest: uuid::Uuid, input: tray_api::ImportInput) -> Result<(), tray_api::Error> {
+    /// let result = client.projects().import(dest, &input).await?;
+    /// println!("imported into {}", result.import_metadata.project_name);
+    /// # Ok(()) }
+    /// ```
+    pub async fn import(
+        &self,
+        destination: Uuid,
+        input: &ImportInput,
+    ) -> Result<raw::ProjectImportResponse> {
+        call(
+            "import_project",
+            self.client
+                .raw()
+                .projects
+                .import_project()
+                .project_id(destination)
+                .body(input.import_input())
+                .send(),
+        )
+        .await
+    }
+}

@@ -1,0 +1,309 @@
+//! Retries, rate limiting and error decoding.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::*;
+use serde_json::json;
+use tray_api::{Client, Error, ImportInput, RateLimit, RetryConfig};
+use uuid::Uuid;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+fn project() -> Uuid {
+    Uuid::parse_str(PROJECT).unwrap()
+}
+
+#[tokio::test]
+async fn rate_limited_twice_then_ok_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(Sequence::new(vec![
+            ResponseTemplate::new(429).set_body_json(json!({"message": "Limit exceeded"})),
+            ResponseTemplate::new(429).set_body_json(json!({"message": "Limit exceeded"})),
+            ResponseTemplate::new(200).set_body_json(deployment("d-1", "Deployed")),
+        ]))
+        .expect(3)
+        .mount(&server)
+        .await;
+    let got = client(&server)
+        .deployments()
+        .get("my-connector", "1.0", "d-1")
+        .await
+        .unwrap();
+    assert_eq!(got.id, "d-1");
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn rate_limited_until_retries_run_out() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(429).set_body_json(json!({"message": "Limit exceeded"})),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .token(TOKEN)
+        .retry(fast_retry().with_max_retries(2))
+        .build()
+        .unwrap();
+    let error = client
+        .deployments()
+        .get("my-connector", "1.0", "d-1")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::RateLimited(_)), "{error:?}");
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn import_answered_500_is_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/core/v1/projects/{PROJECT}/imports")))
+        .respond_with(
+            ResponseTemplate::new(500).set_body_json(json!({"message": "Internal error"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .projects()
+        .import(project(), &ImportInput::new(Default::default()))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Server(_)), "{error:?}");
+    assert_eq!(error.message(), Some("Internal error"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn create_version_answered_503_is_not_retried_but_429_is() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(Sequence::new(vec![
+            ResponseTemplate::new(429).set_body_json(json!({"message": "Limit exceeded"})),
+            ResponseTemplate::new(503).set_body_string("Service Unavailable"),
+            ResponseTemplate::new(201).set_body_json(version("1", PROJECT)),
+        ]))
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .projects()
+        .create_version(project(), "1", "One", None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Server(_)), "{error:?}");
+    assert_eq!(error.status(), Some(503));
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn get_answered_500_is_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(Sequence::new(vec![
+            ResponseTemplate::new(500).set_body_json(json!({"message": "Internal error"})),
+            ResponseTemplate::new(200).set_body_json(deployment("d-1", "Deploying")),
+        ]))
+        .mount(&server)
+        .await;
+    client(&server)
+        .deployments()
+        .get("my-connector", "1.0", "d-1")
+        .await
+        .unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn retries_can_be_disabled() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .retry(RetryConfig::disabled())
+        .rate_limit(None)
+        .build()
+        .unwrap();
+    let error = client.deployments().get("c", "1.0", "x").await.unwrap_err();
+    assert!(matches!(error, Error::Server(_)));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn html_502_gives_a_server_error_with_an_excerpt() {
+    let server = MockServer::start().await;
+    let html = format!(
+        "<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>",
+        "nginx ".repeat(100)
+    );
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(502).set_body_raw(html, "text/html"))
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .deployments()
+        .get("my-connector", "1.0", "latest")
+        .await
+        .unwrap_err();
+    let Error::Server(details) = &error else {
+        panic!("unexpected {error:?}");
+    };
+    assert_eq!(details.status, 502);
+    let excerpt = details.excerpt.as_deref().unwrap();
+    assert!(
+        excerpt.starts_with("<html><head><title>502 Bad Gateway"),
+        "{excerpt}"
+    );
+    assert!(excerpt.chars().count() <= tray_api::EXCERPT_CHARS + 1);
+    assert!(error.to_string().contains("502 Bad Gateway"));
+    // 1 attempt + 4 retries.
+    assert_eq!(server.received_requests().await.unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn html_body_on_a_documented_error_status_keeps_the_status() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(401).set_body_raw("<html>login</html>", "text/html"))
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .deployments()
+        .get("my-connector", "1.0", "latest")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Unauthorized(_)), "{error:?}");
+    assert_eq!(error.status(), Some(401));
+    assert!(error.hint().unwrap().contains("token"));
+}
+
+#[tokio::test]
+async fn truncated_json_is_an_invalid_response() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(
+            r#"{"id":"d-1","deploymentStatus":"Depl"#,
+            "application/json",
+        ))
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .deployments()
+        .get("my-connector", "1.0", "d-1")
+        .await
+        .unwrap_err();
+    match &error {
+        Error::InvalidResponse {
+            operation,
+            status,
+            excerpt,
+            ..
+        } => {
+            assert_eq!(*operation, "get_deployment");
+            assert_eq!(*status, Some(200));
+            assert!(excerpt.contains("deploymentStatus"));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    // A malformed success body is not retried.
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn html_success_body_is_an_invalid_response() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw("<html>captive portal</html>", "text/html"),
+        )
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .projects()
+        .list_versions_page(project(), None, None)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidResponse { .. }), "{error:?}");
+    assert!(error.to_string().contains("captive portal"));
+}
+
+#[tokio::test]
+async fn connection_refused_is_a_transport_error() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    let client = Client::builder()
+        .base_url(format!("http://{address}"))
+        .token(TOKEN)
+        .retry(fast_retry().with_max_retries(1))
+        .build()
+        .unwrap();
+    let error = client.deployments().get("c", "1.0", "x").await.unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert!(!format!("{error:?}").contains(TOKEN));
+    assert!(error.hint().is_some());
+}
+
+/// Records when each request arrived.
+struct Arrivals(Arc<Mutex<Vec<Instant>>>);
+
+impl Respond for Arrivals {
+    fn respond(&self, _request: &Request) -> ResponseTemplate {
+        self.0.lock().unwrap().push(Instant::now());
+        ResponseTemplate::new(200).set_body_json(deployment("d-1", "Deployed"))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn limiter_keeps_100_concurrent_calls_within_30_per_second_plus_burst() {
+    let server = MockServer::start().await;
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    Mock::given(method("GET"))
+        .respond_with(Arrivals(arrivals.clone()))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .token(TOKEN)
+        .rate_limit(Some(RateLimit::default()))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let calls = (0..100).map(|_| {
+        let client = client.clone();
+        tokio::spawn(async move { client.deployments().get("c", "1.0", "d-1").await })
+    });
+    for call in futures::future::join_all(calls).await {
+        call.unwrap().unwrap();
+    }
+    let elapsed = started.elapsed();
+    // 50 at once, then 50 more at 30/s: at least ~1.6 s.
+    assert!(elapsed >= Duration::from_millis(1500), "{elapsed:?}");
+    let mut times = arrivals.lock().unwrap().clone();
+    times.sort();
+    assert_eq!(times.len(), 100);
+    // In any window, at most burst + rate * window (+5 for network jitter
+    // between the limiter and the server).
+    for (i, start) in times.iter().enumerate() {
+        for (j, end) in times.iter().enumerate().skip(i) {
+            let window = end.duration_since(*start).as_secs_f64();
+            let allowed = 50.0 + 30.0 * window + 5.0;
+            assert!(
+                (j - i + 1) as f64 <= allowed,
+                "{} requests in {window:.3}s",
+                j - i + 1
+            );
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! One module per command group.
+
+pub mod demo;
+pub mod deployment;
+pub mod permissions;
+pub mod project;
+pub mod sandbox;
+pub mod solution;

@@ -1,0 +1,96 @@
+//! Where output goes: results on stdout (text or one JSON document),
+//! progress and notes on stderr.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::cli::Output;
+use crate::failure::{CmdResult, Failure};
+
+/// Prints results in the chosen format.
+#[derive(Debug, Clone, Copy)]
+pub struct Printer {
+    /// Text or JSON.
+    pub output: Output,
+    /// Only errors (and the JSON document).
+    pub quiet: bool,
+}
+
+impl Printer {
+    /// Whether results are JSON.
+    pub fn is_json(&self) -> bool {
+        self.output == Output::Json
+    }
+
+    /// Print the command's one JSON document (JSON mode only).
+    pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> CmdResult {
+        if !self.is_json() {
+            return Ok(());
+        }
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, value)
+            .map_err(|e| Failure::usage(format!("cannot write JSON output: {e}")))?;
+        writeln!(stdout).map_err(|e| Failure::usage(format!("cannot write output: {e}")))
+    }
+
+    /// Print a result line (text mode only).
+    pub fn line(&self, text: impl AsRef<str>) {
+        if !self.is_json() && !self.quiet {
+            println!("{}", text.as_ref());
+        }
+    }
+
+    /// Print a note on stderr (not in quiet mode).
+    pub fn note(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}", text.as_ref());
+        }
+    }
+
+    /// A spinner on stderr, shown only when stderr is a terminal and output is
+    /// text and not quiet.
+    pub fn progress(&self, message: impl Into<String>) -> Progress {
+        let show = !self.is_json() && !self.quiet && std::io::stderr().is_terminal();
+        Progress::new(show, message.into())
+    }
+}
+
+/// A spinner (or nothing, when not on a terminal).
+pub struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(show: bool, message: String) -> Self {
+        let bar = show.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            bar.enable_steady_tick(Duration::from_millis(100));
+            bar.set_message(message);
+            bar
+        });
+        Self { bar }
+    }
+
+    /// Update the message.
+    pub fn set(&self, message: impl Into<String>) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(message.into());
+        }
+    }
+
+    /// Remove the spinner.
+    pub fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}

@@ -1,0 +1,677 @@
+//! Every command against a live sandbox: text and JSON output (snapshots
+//! with ids and times redacted), and the exit status contract.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::io::BufRead;
+
+use common::{connector_project, redact, sandbox, stderr, stdout, tray, tray_at};
+use serde_json::Value;
+
+const SOURCE: &str = "5a8591dd-4039-49df-9202-96385ba3eff8";
+const DEST: &str = "1d7c2f4e-8b3a-4c9d-a6e5-2f1b0c9d8e7a";
+const SOLUTION: &str = "9f3e2d1c-0b4a-4e5f-8a7b-6c5d4e3f2a1b";
+const SPARE_AUTH: &str = "2f4a6c8e-1b3d-4f5a-8c7e-9d0b1a2c3e4f";
+
+fn json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", stdout(output)))
+}
+
+fn code(output: &std::process::Output) -> Option<i32> {
+    output.status.code()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_and_wait_then_get() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let project = connector_project(home.path(), "acme-crm", "1.0");
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+            "--wait",
+            "--interval",
+            "50ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("deploy_wait_text", redact(&stdout(&output)));
+
+    // `get` defaults NAME and VERSION from connector.json in the current folder.
+    let output = tray_at(&project, &sandbox)
+        .args(["-o", "json", "deployment", "get"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let deployment = json(&output);
+    assert_eq!(deployment["deploymentStatus"], "Deployed");
+    assert_eq!(deployment["connectorName"], "acme-crm");
+    assert_eq!(deployment["connectorVersion"], "1.0");
+    assert!(deployment.get("repeatDeployment").is_none(), "{deployment}");
+    insta::assert_json_snapshot!("deployment_get_json", deployment, { ".id" => "[uuid]" });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeat_deployment_says_so_with_the_id_in_progress() {
+    let sandbox = tray_sandbox::Sandbox::builder()
+        .deploy_time(std::time::Duration::from_secs(30))
+        .start()
+        .await
+        .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let project = connector_project(home.path(), "acme-crm", "1.0");
+    let first = tray_at(home.path(), &sandbox)
+        .args([
+            "-o",
+            "json",
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&first), Some(0), "{}", stderr(&first));
+    let first = json(&first);
+    let second = tray_at(home.path(), &sandbox)
+        .args(["deployment", "create", project.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(code(&second), Some(0), "{}", stderr(&second));
+    let text = stdout(&second);
+    assert!(text.contains("already in progress"), "{text}");
+    assert!(text.contains(first["id"].as_str().unwrap()), "{text}");
+    insta::assert_snapshot!("deploy_repeat_text", redact(&text));
+    let third = tray_at(home.path(), &sandbox)
+        .args([
+            "-o",
+            "json",
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let third = json(&third);
+    assert_eq!(third["repeatDeployment"], true);
+    assert_eq!(third["id"], first["id"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_deployment_exits_3_with_or_without_wait() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let project = connector_project(home.path(), "fails-crm", "1.0");
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+            "--wait",
+            "--interval",
+            "50ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(3), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("failed"), "{err}");
+    assert!(err.lines().count() <= 2, "{err}");
+
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "-o",
+            "json",
+            "deployment",
+            "get",
+            "fails-crm",
+            "1.0",
+            "latest",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(3), "{}", stderr(&output));
+    assert_eq!(json(&output)["deploymentStatus"], "Failed");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn giving_up_waiting_exits_4() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let project = connector_project(home.path(), "stuck-crm", "1.0");
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+            "--wait",
+            "--interval",
+            "50ms",
+            "--timeout",
+            "400ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(4), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_failures_exit_1_with_status_message_and_hint() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "deployment",
+            "get",
+            "acme-crm",
+            "1.0",
+            "3c5e4a2d-ad3a-58e9-8e2d-eff986f62387",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("404"), "{err}");
+    assert!(err.lines().count() <= 2, "{err}");
+    assert!(output.stdout.is_empty());
+
+    let output = tray(home.path())
+        .env("TRAY_API_URL", sandbox.base_url())
+        .env(
+            "TRAY_API_TOKEN",
+            "Bearer wrong-token-0123456789abcdef0123456789",
+        )
+        .args(["deployment", "get", "acme-crm", "1.0"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("401"), "{err}");
+    assert!(err.contains("token"), "{err}");
+    assert!(!err.contains("wrong-token"), "the token leaked: {err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn share_a_deployed_connector() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let project = connector_project(home.path(), "acme-crm", "1.0");
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+            "--wait",
+            "--interval",
+            "50ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "permissions",
+            "add",
+            "acme-crm",
+            "1.0",
+            "--email",
+            "ada@example.com,grace@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "acme-crm 1.0: 2 permissions added\n");
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "-o",
+            "json",
+            "permissions",
+            "add",
+            "acme-crm",
+            "1.0",
+            "-e",
+            "ada@example.com",
+            "-e",
+            "linus@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        json(&output),
+        serde_json::json!({"message": "1 permissions added"})
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn project_versions_create_and_list() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "project",
+            "version",
+            "create",
+            SOURCE,
+            "2",
+            "--title",
+            "Second",
+            "--description",
+            "From a test",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("version_create_text", redact(&stdout(&output)));
+
+    let output = tray_at(home.path(), &sandbox)
+        .args(["-o", "json", "project", "version", "list", SOURCE])
+        .output()
+        .unwrap();
+    let versions = json(&output);
+    let numbers: Vec<&str> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["versionNumber"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers, ["1", "2"]);
+    assert_eq!(versions[1]["title"], "Second");
+    assert_eq!(versions[1]["description"], "From a test");
+
+    let output = tray_at(home.path(), &sandbox)
+        .args(["project", "version", "list", SOURCE])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("version_list_text", redact(&stdout(&output)));
+
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "-o", "json", "project", "version", "list", SOURCE, "--limit", "1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(json(&output).as_array().unwrap().len(), 1);
+
+    // A duplicate version number is an API error.
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "project", "version", "create", SOURCE, "2", "--title", "Again",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_to_stdout_and_to_a_file_atomically() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let output = tray_at(home.path(), &sandbox)
+        .args(["project", "export", SOURCE, "1"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let document = json(&output);
+    assert!(document.as_object().is_some_and(|d| !d.is_empty()));
+
+    let file = home.path().join("export.json");
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "project",
+            "export",
+            SOURCE,
+            "1",
+            "--out",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written, document);
+
+    // A failed export leaves no file behind.
+    let missing = home.path().join("missing.json");
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "project",
+            "export",
+            SOURCE,
+            "99",
+            "--out",
+            missing.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    assert!(!missing.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(home.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_requirements_preview_and_apply() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("export.json");
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "project",
+            "export",
+            SOURCE,
+            "1",
+            "--out",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let export = file.to_str().unwrap();
+
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "project",
+            "import",
+            "requirements",
+            DEST,
+            "--export",
+            export,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("import_requirements_text", redact(&stdout(&output)));
+
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "-o",
+            "json",
+            "project",
+            "import",
+            "requirements",
+            DEST,
+            "--export",
+            export,
+        ])
+        .output()
+        .unwrap();
+    let needs = json(&output);
+    let unresolved: Vec<String> = needs["authenticationsRequirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a.get("resolvedAuthentication").is_none())
+        .map(|a| a["authExportId"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(needs["unresolvedAuthentications"], !unresolved.is_empty());
+    let mut args: Vec<String> = vec!["--export".into(), export.into()];
+    for id in &unresolved {
+        args.push("--auth".into());
+        args.push(format!("{id}={SPARE_AUTH}"));
+    }
+
+    let output = tray_at(home.path(), &sandbox)
+        .args(["project", "import", "preview", DEST])
+        .args(&args)
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("import_preview_text", redact(&stdout(&output)));
+
+    let output = tray_at(home.path(), &sandbox)
+        .args(["-o", "json", "project", "import", "apply", DEST, "--yes"])
+        .args(&args)
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let imported = json(&output);
+    assert_eq!(imported["importMetadata"]["projectId"], DEST);
+    assert_eq!(
+        imported["importMetadata"]["importedFrom"]["projectId"],
+        SOURCE
+    );
+
+    // Imported: a second preview shows nothing left to change.
+    let output = tray_at(home.path(), &sandbox)
+        .args(["-o", "json", "project", "import", "preview", DEST])
+        .args(&args)
+        .output()
+        .unwrap();
+    let again = json(&output);
+    for part in ["created", "updated", "removed"] {
+        assert_eq!(
+            again["projectImpact"]["workflows"][part],
+            serde_json::json!([]),
+            "{again}"
+        );
+        assert_eq!(
+            again["projectImpact"]["config"][part],
+            serde_json::json!([]),
+            "{again}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn promote_between_profiles_and_publish_the_solution() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("tray.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.dev]\nbase_url = \"{url}\"\ntoken_env = \"DEV_TOKEN\"\n\n[profiles.prod]\nbase_url = \"{url}/\"\ntoken_env = \"PROD_TOKEN\"\n",
+            url = sandbox.base_url()
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        tray(home.path())
+            .env("DEV_TOKEN", sandbox.token())
+            .env("PROD_TOKEN", sandbox.token())
+            .args([
+                "--config",
+                config.to_str().unwrap(),
+                "project",
+                "promote",
+                SOURCE,
+                "2",
+                "--from",
+                "dev",
+                "--to",
+                "prod",
+                "--dest-project",
+                DEST,
+                "--title",
+                "Release 2",
+                "--auth",
+                &format!("salesforce-production={SPARE_AUTH}"),
+            ])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let output = run(&["--dry-run"]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("promote_dry_run_text", redact(&stdout(&output)));
+
+    let output = run(&["-o", "json", "--publish-solution", SOLUTION]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let report = json(&output);
+    assert_eq!(report["dryRun"], false);
+    assert!(report["import"].is_object(), "{report}");
+    let steps: Vec<&str> = report["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        steps.contains(&"import") && steps.contains(&"release"),
+        "{steps:?}"
+    );
+
+    // The destination now has version 2.
+    let output = tray_at(home.path(), &sandbox)
+        .args(["-o", "json", "project", "version", "list", DEST])
+        .output()
+        .unwrap();
+    let versions = json(&output);
+    assert!(
+        versions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["versionNumber"] == "2"),
+        "{versions}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn solution_release_preview_and_create() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let output = tray_at(home.path(), &sandbox)
+        .args(["solution", "release", "preview", SOLUTION])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("release_preview_text", redact(&stdout(&output)));
+    let output = tray_at(home.path(), &sandbox)
+        .args(["-o", "json", "solution", "release", "create", SOLUTION])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    assert!(json(&output)["releaseId"].is_string());
+}
+
+#[test]
+fn multi_region_deploy_reports_each_region() {
+    let home = tempfile::tempdir().unwrap();
+    let project = connector_project(home.path(), "acme-crm", "1.0");
+    let output = tray(home.path())
+        .args([
+            "--sandbox",
+            "--region",
+            "us,eu,apac",
+            "-o",
+            "json",
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+            "--wait",
+            "--interval",
+            "100ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let results = json(&output);
+    let regions: Vec<&str> = results
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["region"].as_str().unwrap())
+        .collect();
+    assert_eq!(regions, ["us", "eu", "apac"]);
+    for result in results.as_array().unwrap() {
+        assert_eq!(result["result"]["deploymentStatus"], "Deployed", "{result}");
+    }
+}
+
+#[test]
+fn multi_region_failure_is_reported_per_region_and_in_the_exit_status() {
+    let home = tempfile::tempdir().unwrap();
+    let project = connector_project(home.path(), "fails-crm", "1.0");
+    let output = tray(home.path())
+        .args([
+            "--sandbox",
+            "--region",
+            "us",
+            "--region",
+            "eu",
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+            "--wait",
+            "--interval",
+            "100ms",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(3), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("us: ") && text.contains("eu: "), "{text}");
+}
+
+#[test]
+fn verbose_logs_go_to_stderr_without_the_token() {
+    let home = tempfile::tempdir().unwrap();
+    let output = tray(home.path())
+        .args([
+            "--sandbox",
+            "-v",
+            "-o",
+            "json",
+            "project",
+            "version",
+            "list",
+            SOURCE,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    json(&output);
+    let err = stderr(&output);
+    assert!(err.contains("list_project_versions"), "{err}");
+    assert!(!err.contains(tray_sandbox::DEFAULT_TOKEN), "{err}");
+}
+
+#[test]
+fn sandbox_serve_prints_its_url_and_seeded_ids() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tray"))
+        .args(["sandbox", "serve", "--addr", "127.0.0.1:0"])
+        .current_dir(home.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let banner: Vec<String> = (0..5).map(|_| lines.next().unwrap().unwrap()).collect();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        banner[0].starts_with("base url http://127.0.0.1:"),
+        "{banner:?}"
+    );
+    assert!(
+        banner.contains(&format!("source project {SOURCE}")),
+        "{banner:?}"
+    );
+    assert!(
+        banner.contains(&format!("destination project {DEST}")),
+        "{banner:?}"
+    );
+    assert!(
+        banner.contains(&format!("solution {SOLUTION}")),
+        "{banner:?}"
+    );
+}
+
+#[test]
+fn demo_runs_the_whole_story() {
+    let home = tempfile::tempdir().unwrap();
+    let output = tray(home.path()).arg("demo").output().unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    insta::assert_snapshot!("demo_text", redact(&stdout(&output)));
+}
