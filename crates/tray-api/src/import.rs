@@ -32,6 +32,21 @@ fn parse_pair<'a>(text: &'a str, what: &str, syntax: &str) -> Result<(&'a str, &
         .ok_or_else(|| Error::local(format!("invalid {what} {text:?}: expected {syntax}")))
 }
 
+/// Parses `FROM_NAME@VERSION=TO_NAME@VERSION` into `(from, to)` name and
+/// version pairs; `what` names the mapping in errors.
+fn parse_mapping(text: &str, what: &str) -> Result<((String, String), (String, String))> {
+    let (from, to) = parse_pair(text, what, "FROM_NAME@VERSION=TO_NAME@VERSION")?;
+    Ok((
+        parse_ref(from, &format!("{what} source"))?,
+        parse_ref(to, &format!("{what} target"))?,
+    ))
+}
+
+/// Writes a mapping as `FROM_NAME@VERSION=TO_NAME@VERSION`.
+fn fmt_mapping(f: &mut fmt::Formatter<'_>, from: (&str, &str), to: (&str, &str)) -> fmt::Result {
+    write!(f, "{}@{}={}@{}", from.0, from.1, to.0, to.1)
+}
+
 /// Use connector `to` in the destination wherever the export uses `from`.
 /// Parses from `FROM_NAME@VERSION=TO_NAME@VERSION`.
 ///
@@ -52,10 +67,8 @@ pub struct ConnectorMapping {
 impl FromStr for ConnectorMapping {
     type Err = Error;
     fn from_str(text: &str) -> Result<Self> {
-        let syntax = "FROM_NAME@VERSION=TO_NAME@VERSION";
-        let (from, to) = parse_pair(text, "connector mapping", syntax)?;
-        let (from_name, from_version) = parse_ref(from, "connector mapping source")?;
-        let (to_name, to_version) = parse_ref(to, "connector mapping target")?;
+        let ((from_name, from_version), (to_name, to_version)) =
+            parse_mapping(text, "connector mapping")?;
         Ok(Self {
             from: ConnectorRef {
                 name: from_name,
@@ -71,10 +84,10 @@ impl FromStr for ConnectorMapping {
 
 impl fmt::Display for ConnectorMapping {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
+        fmt_mapping(
             f,
-            "{}@{}={}@{}",
-            self.from.name, self.from.version, self.to.name, self.to.version
+            (&self.from.name, &self.from.version),
+            (&self.to.name, &self.to.version),
         )
     }
 }
@@ -106,10 +119,8 @@ pub struct ServiceMapping {
 impl FromStr for ServiceMapping {
     type Err = Error;
     fn from_str(text: &str) -> Result<Self> {
-        let syntax = "FROM_NAME@VERSION=TO_NAME@VERSION";
-        let (from, to) = parse_pair(text, "service mapping", syntax)?;
-        let (from_name, from_version) = parse_ref(from, "service mapping source")?;
-        let (to_name, to_version) = parse_ref(to, "service mapping target")?;
+        let ((from_name, from_version), (to_name, to_version)) =
+            parse_mapping(text, "service mapping")?;
         Ok(Self {
             from: ServiceRef {
                 name: from_name,
@@ -125,10 +136,10 @@ impl FromStr for ServiceMapping {
 
 impl fmt::Display for ServiceMapping {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
+        fmt_mapping(
             f,
-            "{}@{}={}@{}",
-            self.from.name, self.from.version, self.to.name, self.to.version
+            (&self.from.name, &self.from.version),
+            (&self.to.name, &self.to.version),
         )
     }
 }
@@ -188,6 +199,103 @@ impl From<AuthResolution> for raw::AuthImportInput {
             authentication_id: value.authentication_id,
         }
     }
+}
+
+/// The mapping, resolution and override setters shared by [`ImportInput`]
+/// and [`Promotion`](crate::promote::Promotion): both keep them in an
+/// `options: ImportOptions` field. `$setup` is the doctest line that makes
+/// an `x` of the type.
+macro_rules! import_option_setters {
+    ($setup:literal) => {
+        /// Map connector `from` (in the export) to `to` (in the destination).
+        ///
+        #[doc = concat!("```\n", $setup, "\nuse tray_api::types::ConnectorRef;\nlet x = x.connector_mapping(\n    ConnectorRef { name: \"a\".into(), version: \"1.0\".into() },\n    ConnectorRef { name: \"b\".into(), version: \"1.0\".into() },\n);\n```")]
+        pub fn connector_mapping(
+            mut self,
+            from: $crate::types::ConnectorRef,
+            to: $crate::types::ConnectorRef,
+        ) -> Self {
+            self.options
+                .connector_mapping
+                .push($crate::ConnectorMapping { from, to });
+            self
+        }
+
+        /// Add parsed connector mappings (`FROM@VER=TO@VER`).
+        ///
+        #[doc = concat!("```\n", $setup, "\nlet x = x.connector_mappings([\"a@1.0=b@1.0\".parse().unwrap()]);\n```")]
+        pub fn connector_mappings(
+            mut self,
+            mappings: impl IntoIterator<Item = $crate::ConnectorMapping>,
+        ) -> Self {
+            self.options.connector_mapping.extend(mappings);
+            self
+        }
+
+        /// Map service `from` (in the export) to `to` (in the destination).
+        ///
+        #[doc = concat!("```\n", $setup, "\nuse tray_api::types::ServiceRef;\nlet x = x.service_mapping(\n    ServiceRef { name: \"slack\".into(), version: \"1\".into() },\n    ServiceRef { name: \"slack\".into(), version: \"2\".into() },\n);\n```")]
+        pub fn service_mapping(
+            mut self,
+            from: $crate::types::ServiceRef,
+            to: $crate::types::ServiceRef,
+        ) -> Self {
+            self.options
+                .service_mapping
+                .push($crate::ServiceMapping { from, to });
+            self
+        }
+
+        /// Add parsed service mappings (`FROM@VER=TO@VER`).
+        ///
+        #[doc = concat!("```\n", $setup, "\nlet x = x.service_mappings([\"slack@1=slack@2\".parse().unwrap()]);\n```")]
+        pub fn service_mappings(
+            mut self,
+            mappings: impl IntoIterator<Item = $crate::ServiceMapping>,
+        ) -> Self {
+            self.options.service_mapping.extend(mappings);
+            self
+        }
+
+        /// Use destination authentication `authentication_id` for the
+        /// exported authentication `auth_export_id`.
+        ///
+        #[doc = concat!("```\n", $setup, "\nlet x = x.auth_resolution(\"auth-1\", uuid::Uuid::nil());\n```")]
+        pub fn auth_resolution(
+            mut self,
+            auth_export_id: impl Into<String>,
+            authentication_id: uuid::Uuid,
+        ) -> Self {
+            self.options.auth_resolution.push($crate::AuthResolution {
+                auth_export_id: auth_export_id.into(),
+                authentication_id,
+            });
+            self
+        }
+
+        /// Add parsed auth resolutions (`EXPORT_ID=UUID`).
+        ///
+        #[doc = concat!("```\n", $setup, "\nlet x = x.auth_resolutions([\"a=6f9619ff-8b86-d011-b42d-00c04fc964ff\".parse().unwrap()]);\n```")]
+        pub fn auth_resolutions(
+            mut self,
+            resolutions: impl IntoIterator<Item = $crate::AuthResolution>,
+        ) -> Self {
+            self.options.auth_resolution.extend(resolutions);
+            self
+        }
+
+        /// Override project config values (same keys and types as the
+        /// exported config); merged into earlier overrides.
+        ///
+        #[doc = concat!("```\n", $setup, "\nlet mut config = serde_json::Map::new();\nconfig.insert(\"region\".into(), \"eu\".into());\nlet x = x.config_override(config);\n```")]
+        pub fn config_override(
+            mut self,
+            config: serde_json::Map<String, serde_json::Value>,
+        ) -> Self {
+            self.options.config_override.extend(config);
+            self
+        }
+    };
 }
 
 /// Mappings, resolutions and overrides of an import, without the export
@@ -303,115 +411,7 @@ impl ImportInput {
         &self.export
     }
 
-    /// Map connector `from` (in the export) to `to` (in the destination).
-    ///
-    /// ```
-    /// use tray_api::types::ConnectorRef;
-    /// let input = tray_api::ImportInput::new(Default::default()).connector_mapping(
-    ///     ConnectorRef { name: "a".into(), version: "1.0".into() },
-    ///     ConnectorRef { name: "b".into(), version: "1.0".into() },
-    /// );
-    /// # let _ = input;
-    /// ```
-    pub fn connector_mapping(mut self, from: ConnectorRef, to: ConnectorRef) -> Self {
-        self.options
-            .connector_mapping
-            .push(ConnectorMapping { from, to });
-        self
-    }
-
-    /// Add parsed connector mappings.
-    ///
-    /// ```
-    /// let input = tray_api::ImportInput::new(Default::default())
-    ///     .connector_mappings(["a@1.0=b@1.0".parse().unwrap()]);
-    /// # let _ = input;
-    /// ```
-    pub fn connector_mappings(
-        mut self,
-        mappings: impl IntoIterator<Item = ConnectorMapping>,
-    ) -> Self {
-        self.options.connector_mapping.extend(mappings);
-        self
-    }
-
-    /// Map service `from` (in the export) to `to` (in the destination).
-    ///
-    /// ```
-    /// use tray_api::types::ServiceRef;
-    /// let input = tray_api::ImportInput::new(Default::default()).service_mapping(
-    ///     ServiceRef { name: "slack".into(), version: "1".into() },
-    ///     ServiceRef { name: "slack".into(), version: "2".into() },
-    /// );
-    /// # let _ = input;
-    /// ```
-    pub fn service_mapping(mut self, from: ServiceRef, to: ServiceRef) -> Self {
-        self.options
-            .service_mapping
-            .push(ServiceMapping { from, to });
-        self
-    }
-
-    /// Add parsed service mappings.
-    ///
-    /// ```
-    /// let input = tray_api::ImportInput::new(Default::default())
-    ///     .service_mappings(["slack@1=slack@2".parse().unwrap()]);
-    /// # let _ = input;
-    /// ```
-    pub fn service_mappings(mut self, mappings: impl IntoIterator<Item = ServiceMapping>) -> Self {
-        self.options.service_mapping.extend(mappings);
-        self
-    }
-
-    /// Use destination authentication `authentication_id` for the exported
-    /// authentication `auth_export_id`.
-    ///
-    /// ```
-    /// let input = tray_api::ImportInput::new(Default::default())
-    ///     .auth_resolution("auth-1", uuid::Uuid::nil());
-    /// # let _ = input;
-    /// ```
-    pub fn auth_resolution(
-        mut self,
-        auth_export_id: impl Into<String>,
-        authentication_id: Uuid,
-    ) -> Self {
-        self.options.auth_resolution.push(AuthResolution {
-            auth_export_id: auth_export_id.into(),
-            authentication_id,
-        });
-        self
-    }
-
-    /// Add parsed auth resolutions.
-    ///
-    /// ```
-    /// let input = tray_api::ImportInput::new(Default::default())
-    ///     .auth_resolutions(["a=6f9619ff-8b86-d011-b42d-00c04fc964ff".parse().unwrap()]);
-    /// # let _ = input;
-    /// ```
-    pub fn auth_resolutions(
-        mut self,
-        resolutions: impl IntoIterator<Item = AuthResolution>,
-    ) -> Self {
-        self.options.auth_resolution.extend(resolutions);
-        self
-    }
-
-    /// Override project config values (same keys and types as the
-    /// exported config); merged into earlier overrides.
-    ///
-    /// ```
-    /// let mut config = serde_json::Map::new();
-    /// config.insert("region".into(), "eu".into());
-    /// let input = tray_api::ImportInput::new(Default::default()).config_override(config);
-    /// # let _ = input;
-    /// ```
-    pub fn config_override(mut self, config: Map<String, Value>) -> Self {
-        self.options.config_override.extend(config);
-        self
-    }
+    import_option_setters!("let x = tray_api::ImportInput::new(Default::default());");
 
     /// The connector mappings so far.
     ///

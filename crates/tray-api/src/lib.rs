@@ -200,6 +200,7 @@ mod client;
 mod connector_zip;
 pub mod deployments;
 mod error;
+#[macro_use]
 mod import;
 mod multi_region;
 pub mod permissions;
@@ -255,3 +256,8 @@ pub mod types {
         pub use tray_api_raw::permissions::types::*;
     }
 }
+
+/// The README's Rust example, compiled as a doctest so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;

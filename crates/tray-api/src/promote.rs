@@ -26,8 +26,7 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::error::{Error, Result, UnresolvedAuthentication};
-use crate::import::{AuthResolution, ConnectorMapping, ImportOptions, ServiceMapping};
-use crate::types::{ConnectorRef, ServiceRef};
+use crate::import::ImportOptions;
 
 /// One step of a promotion.
 ///
@@ -171,116 +170,9 @@ impl Promotion {
         self
     }
 
-    /// Map connector `from` to `to` (see
-    /// [`ImportInput::connector_mapping`](crate::ImportInput::connector_mapping)).
-    ///
-    /// ```
-    /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
-    /// use tray_api::types::ConnectorRef;
-    /// let p = p.connector_mapping(
-    ///     ConnectorRef { name: "a".into(), version: "1.0".into() },
-    ///     ConnectorRef { name: "a".into(), version: "1.1".into() },
-    /// );
-    /// ```
-    pub fn connector_mapping(mut self, from: ConnectorRef, to: ConnectorRef) -> Self {
-        self.options
-            .connector_mapping
-            .push(ConnectorMapping { from, to });
-        self
-    }
-
-    /// Add parsed connector mappings.
-    ///
-    /// ```
-    /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
-    /// let p = p.connector_mappings(["a@1.0=a@1.1".parse().unwrap()]);
-    /// ```
-    pub fn connector_mappings(
-        mut self,
-        mappings: impl IntoIterator<Item = ConnectorMapping>,
-    ) -> Self {
-        self.options.connector_mapping.extend(mappings);
-        self
-    }
-
-    /// Map service `from` to `to`.
-    ///
-    /// ```
-    /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
-    /// use tray_api::types::ServiceRef;
-    /// let p = p.service_mapping(
-    ///     ServiceRef { name: "s".into(), version: "1".into() },
-    ///     ServiceRef { name: "s".into(), version: "2".into() },
-    /// );
-    /// ```
-    pub fn service_mapping(mut self, from: ServiceRef, to: ServiceRef) -> Self {
-        self.options
-            .service_mapping
-            .push(ServiceMapping { from, to });
-        self
-    }
-
-    /// Add parsed service mappings.
-    ///
-    /// ```
-    /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
-    /// let p = p.service_mappings(["s@1=s@2".parse().unwrap()]);
-    /// ```
-    pub fn service_mappings(mut self, mappings: impl IntoIterator<Item = ServiceMapping>) -> Self {
-        self.options.service_mapping.extend(mappings);
-        self
-    }
-
-    /// Use destination authentication `authentication_id` for exported
-    /// authentication `auth_export_id`.
-    ///
-    /// ```
-    /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
-    /// let p = p.auth_resolution("auth-1", uuid::Uuid::nil());
-    /// ```
-    pub fn auth_resolution(
-        mut self,
-        auth_export_id: impl Into<String>,
-        authentication_id: Uuid,
-    ) -> Self {
-        self.options.auth_resolution.push(AuthResolution {
-            auth_export_id: auth_export_id.into(),
-            authentication_id,
-        });
-        self
-    }
-
-    /// Add parsed auth resolutions.
-    ///
-    /// ```
-    /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
-    /// let p = p.auth_resolutions(["a=6f9619ff-8b86-d011-b42d-00c04fc964ff".parse().unwrap()]);
-    /// ```
-    pub fn auth_resolutions(
-        mut self,
-        resolutions: impl IntoIterator<Item = AuthResolution>,
-    ) -> Self {
-        self.options.auth_resolution.extend(resolutions);
-        self
-    }
-
-    /// Override config values of the imported project.
-    ///
-    /// ```
-    /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
-    /// let p = p.config_override(serde_json::Map::new());
-    /// ```
-    pub fn config_override(mut self, config: serde_json::Map<String, serde_json::Value>) -> Self {
-        self.options.config_override.extend(config);
-        self
-    }
+    import_option_setters!(
+        "# let client = tray_api::Client::builder().build().unwrap();\nlet x = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), \"1\", uuid::Uuid::nil());"
+    );
 
     /// Stop after the import preview (nothing changes at the destination;
     /// the source version is still created if missing).

@@ -58,7 +58,9 @@ pub struct Global {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// Run against an in-process sandbox: no token, no network.
+    /// Run against an in-process sandbox: no token, no network. It starts with
+    /// the seeded projects of `tray sandbox serve` and a deployed connector
+    /// `acme-crm 1.0`, and forgets everything when the command ends.
     #[arg(long, global = true)]
     pub sandbox: bool,
 }

@@ -10,6 +10,9 @@ use crate::config::{Config, Profile};
 use crate::failure::{CmdResult, Failure};
 use crate::output::Printer;
 
+/// The connector every `--sandbox` run starts with, already deployed.
+pub const SANDBOX_CONNECTOR: (&str, &str) = ("acme-crm", "1.0");
+
 /// One place to call: a label for output and a client.
 pub struct Target {
     /// `us`, `eu`, `apac` or the profile name.
@@ -147,6 +150,8 @@ impl Context {
                 .start()
                 .await
                 .map_err(|e| Failure::usage(format!("cannot start the sandbox: {e}")))?;
+            // So `deployment get` and `permissions add` work at once.
+            sandbox.seed_deployed_connector(SANDBOX_CONNECTOR.0, SANDBOX_CONNECTOR.1);
             self.sandboxes.push(sandbox);
         }
         let sandbox = &self.sandboxes[index];

@@ -249,6 +249,37 @@ impl SandboxHandle {
         self.app.faults.replace(Vec::new());
     }
 
+    /// Records a finished (`Deployed`) deployment of a connector version,
+    /// as if it had been deployed earlier; returns the deployment id. It
+    /// becomes the version's `latest`, so the connector can be read and
+    /// shared at once (`tray --sandbox` seeds `acme-crm 1.0` this way).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let sandbox = tray_sandbox::Sandbox::builder().start().await.unwrap();
+    /// let id = sandbox.seed_deployed_connector("acme-crm", "1.0");
+    /// # let _ = id; }
+    /// ```
+    pub fn seed_deployed_connector(&self, name: &str, version: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        self.app.write(|state| {
+            state.deployments.insert(
+                id,
+                crate::state::DeploymentRecord {
+                    id,
+                    connector_name: name.to_owned(),
+                    connector_version: version.to_owned(),
+                    started: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+                    deploy_time_ms: 0,
+                },
+            );
+            state
+                .latest
+                .insert(crate::state::connector_key(name, version), id);
+        });
+        id
+    }
+
     /// Adds a project (and, with `solution_id`, its solution); returns its
     /// id. A project with the same id is replaced.
     pub fn seed_project(&self, project: SeedProject) -> Uuid {

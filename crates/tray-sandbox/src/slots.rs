@@ -173,6 +173,52 @@ pub(crate) fn reshape<T: DeserializeOwned>(
     serde_json::from_value(Value::Object(object)).map_err(|e| e.to_string())
 }
 
+/// A created-slot view (`Created{Auth,Config}Slot`): the slot plus its
+/// changes, never recreated.
+fn created_view<T: DeserializeOwned>(
+    slot: &impl Serialize,
+    changes: &impl Serialize,
+    breaking: bool,
+) -> Result<T, String> {
+    reshape(
+        slot,
+        vec![
+            ("hasBreakingChange", json!(breaking)),
+            (
+                "changes",
+                serde_json::to_value(changes).map_err(|e| e.to_string())?,
+            ),
+            ("recreated", json!(false)),
+        ],
+        &[],
+    )
+}
+
+/// An updated-slot view (`Updated{Auth,Config}Slot`): the slot, its changes
+/// and what it was before.
+fn updated_view<S: Serialize, T: DeserializeOwned>(
+    slot: &S,
+    previous: &S,
+    changes: &impl Serialize,
+    breaking: bool,
+) -> Result<T, String> {
+    reshape(
+        slot,
+        vec![
+            ("hasBreakingChange", json!(breaking)),
+            (
+                "changes",
+                serde_json::to_value(changes).map_err(|e| e.to_string())?,
+            ),
+            (
+                "previously",
+                serde_json::to_value(previous).map_err(|e| e.to_string())?,
+            ),
+        ],
+        &[],
+    )
+}
+
 fn auth_change(code: AuthSlotChangeCode, message: &str, breaking: bool) -> AuthSlotChange {
     AuthSlotChange {
         breaking_change: breaking,
@@ -228,18 +274,7 @@ pub(crate) fn diff(old: &Slots, new: &Slots) -> Result<SlotDiff, String> {
                 )];
                 out.breaking_changes = true;
                 needs_input(&mut out, slot.static_, slot.hidden);
-                let created: CreatedAuthSlot = reshape(
-                    slot,
-                    vec![
-                        ("hasBreakingChange", json!(true)),
-                        (
-                            "changes",
-                            serde_json::to_value(&changes).map_err(|e| e.to_string())?,
-                        ),
-                        ("recreated", json!(false)),
-                    ],
-                    &[],
-                )?;
+                let created: CreatedAuthSlot = created_view(slot, &changes, true)?;
                 out.auth_slots.created.push(created);
             }
             Some(previous) if previous != slot => {
@@ -346,21 +381,7 @@ pub(crate) fn diff(old: &Slots, new: &Slots) -> Result<SlotDiff, String> {
                 }
                 let breaking = changes.iter().any(|c| c.breaking_change);
                 out.breaking_changes |= breaking;
-                let updated: UpdatedAuthSlot = reshape(
-                    slot,
-                    vec![
-                        ("hasBreakingChange", json!(breaking)),
-                        (
-                            "changes",
-                            serde_json::to_value(&changes).map_err(|e| e.to_string())?,
-                        ),
-                        (
-                            "previously",
-                            serde_json::to_value(previous).map_err(|e| e.to_string())?,
-                        ),
-                    ],
-                    &[],
-                )?;
+                let updated: UpdatedAuthSlot = updated_view(slot, previous, &changes, breaking)?;
                 out.auth_slots.updated.push(updated);
             }
             Some(_) => {}
@@ -392,18 +413,7 @@ pub(crate) fn diff(old: &Slots, new: &Slots) -> Result<SlotDiff, String> {
                     needs_input(&mut out, slot.static_, slot.hidden);
                 }
                 let changes = vec![config_change(code, message, mandatory)];
-                let created: CreatedConfigSlot = reshape(
-                    slot,
-                    vec![
-                        ("hasBreakingChange", json!(mandatory)),
-                        (
-                            "changes",
-                            serde_json::to_value(&changes).map_err(|e| e.to_string())?,
-                        ),
-                        ("recreated", json!(false)),
-                    ],
-                    &[],
-                )?;
+                let created: CreatedConfigSlot = created_view(slot, &changes, mandatory)?;
                 out.config_slots.created.push(created);
             }
             Some(previous) if previous != slot => {
@@ -516,21 +526,7 @@ pub(crate) fn diff(old: &Slots, new: &Slots) -> Result<SlotDiff, String> {
                 }
                 let breaking = changes.iter().any(|c| c.breaking_change);
                 out.breaking_changes |= breaking;
-                let updated: UpdatedConfigSlot = reshape(
-                    slot,
-                    vec![
-                        ("hasBreakingChange", json!(breaking)),
-                        (
-                            "changes",
-                            serde_json::to_value(&changes).map_err(|e| e.to_string())?,
-                        ),
-                        (
-                            "previously",
-                            serde_json::to_value(previous).map_err(|e| e.to_string())?,
-                        ),
-                    ],
-                    &[],
-                )?;
+                let updated: UpdatedConfigSlot = updated_view(slot, previous, &changes, breaking)?;
                 out.config_slots.updated.push(updated);
             }
             Some(_) => {}

@@ -540,3 +540,37 @@ async fn two_hundred_concurrent_clients() {
     }
     assert_eq!(ids.len(), 200, "every deployment has its own id");
 }
+
+#[tokio::test]
+async fn a_seeded_connector_is_deployed_and_shareable_at_once() {
+    let sandbox = fast().start().await.unwrap();
+    let id = sandbox.seed_deployed_connector("acme-crm", "1.0");
+    let client = deployments(&sandbox);
+    let latest = client
+        .get_deployment()
+        .connector_name("acme-crm")
+        .connector_version("1.0")
+        .id("latest")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(latest.id, Some(id.to_string()));
+    assert_eq!(latest.deployment_status, Some(DeploymentStatus::Deployed));
+    let shared = tray_api_raw::permissions::Client::new_with_client(
+        &sandbox.base_url(),
+        reqwest::Client::new(),
+        tray_api_raw::ClientState::bearer(sandbox.token()).unwrap(),
+    )
+    .share_with_emails()
+    .connector_name("acme-crm")
+    .connector_version("1.0")
+    .body(tray_api_raw::permissions::types::ShareWithEmailsRequest {
+        emails: vec!["ada@example.com".into()],
+    })
+    .send()
+    .await
+    .unwrap()
+    .into_inner();
+    assert_eq!(shared.message, "1 permissions added");
+}
