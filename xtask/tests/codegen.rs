@@ -36,3 +36,79 @@ fn snapshot_reader_agrees_with_insta_format() {
         );
     }
 }
+
+/// A scratch workspace root holding a copy of the specs and snapshots.
+fn scratch() -> tempfile::TempDir {
+    let root = xtask::workspace_root();
+    let dir = tempfile::tempdir().unwrap();
+    for folder in ["openapi", xtask::snapshot::SNAPSHOT_DIR] {
+        std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        for entry in std::fs::read_dir(root.join(folder)).unwrap().flatten() {
+            std::fs::copy(
+                entry.path(),
+                dir.path().join(folder).join(entry.file_name()),
+            )
+            .unwrap();
+        }
+    }
+    dir
+}
+
+fn xtask(root: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env("XTASK_WORKSPACE_ROOT", root)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn check_passes_on_the_committed_specs() {
+    let dir = scratch();
+    let output = xtask(dir.path(), &["codegen", "--check"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn check_fails_naming_the_spec_edited_without_regenerating_and_writes_nothing() {
+    let dir = scratch();
+    let spec = dir.path().join("openapi/projects.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    // Rename one field of ProjectVersionResponse.
+    assert!(text.contains("        creator:\n"));
+    std::fs::write(
+        &spec,
+        text.replacen("        creator:\n", "        createdBy:\n", 1)
+            .replace("- creator\n", "- createdBy\n")
+            .replace(
+                "[projectId, versionNumber, title, description, created, creator]",
+                "[projectId, versionNumber, title, description, created, createdBy]",
+            ),
+    )
+    .unwrap();
+    let snapshot = dir.path().join("xtask/snapshots/projects.snap");
+    let before = std::fs::read_to_string(&snapshot).unwrap();
+
+    let output = xtask(dir.path(), &["codegen", "--check"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("openapi/projects.yaml"), "{stderr}");
+    assert!(!stderr.contains("deployments.yaml"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&snapshot).unwrap(),
+        before,
+        "--check wrote the snapshot"
+    );
+
+    // `codegen` shows the change and updates the snapshot; then --check passes.
+    let output = xtask(dir.path(), &["codegen"]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("+        pub created_by:"), "{stdout}");
+    assert!(stdout.contains("-        pub creator:"), "{stdout}");
+    assert!(xtask(dir.path(), &["codegen", "--check"]).status.success());
+}
