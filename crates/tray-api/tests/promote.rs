@@ -270,12 +270,13 @@ async fn multi_region_deploys_concurrently() {
     )
     .await;
     let elapsed = started.elapsed();
-    // Sequential would take at least 900 ms; concurrent is close to 300 ms.
+    // Sequential would take at least 3 × 300 ms; concurrent is close to
+    // 300 ms. The bound proves the overlap with room for a loaded machine.
     assert!(elapsed >= delay, "{elapsed:?}");
     assert!(
-        elapsed < delay * 2,
+        elapsed < delay * 3,
         "took {elapsed:?}, expected < {:?}",
-        delay * 2
+        delay * 3
     );
 
     let regions: Vec<_> = outcomes.iter().map(|o| o.region.as_str()).collect();

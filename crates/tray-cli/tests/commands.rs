@@ -675,3 +675,27 @@ fn demo_runs_the_whole_story() {
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     insta::assert_snapshot!("demo_text", redact(&stdout(&output)));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_file_with_bearer_prefix_and_trailing_slash_base_url() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let token_file = home.path().join("token");
+    std::fs::write(&token_file, format!("Bearer {}\n", sandbox.token())).unwrap();
+    let output = tray(home.path())
+        .args([
+            "--base-url",
+            &format!("{}/", sandbox.base_url()),
+            "--token-file",
+            token_file.to_str().unwrap(),
+        ])
+        .args(["-o", "json", "project", "version", "list", SOURCE])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    assert_eq!(json(&output).as_array().unwrap().len(), 1);
+    // The request carried the token, never in the URL.
+    let request = sandbox.requests().into_iter().last().unwrap();
+    assert_eq!(request.header("authorization"), Some("Bearer <redacted>"));
+    assert!(!request.path.contains(sandbox.token()));
+}

@@ -323,3 +323,27 @@ fn version_and_completions_work_without_anything() {
         assert!(common::stdout(&output).contains("deployment"), "{shell}");
     }
 }
+
+#[test]
+fn plain_http_is_only_for_loopback_hosts() {
+    let home = tempfile::tempdir().unwrap();
+    let output = tray(home.path())
+        .env(
+            "TRAY_API_TOKEN",
+            "a-token-that-is-long-enough-0123456789abcdef",
+        )
+        .args([
+            "--base-url",
+            "http://api.example.com",
+            "deployment",
+            "get",
+            "c",
+            "1.0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("plain http"), "{err}");
+    assert!(!err.contains("a-token-that-is-long-enough"), "{err}");
+}
