@@ -316,42 +316,38 @@ impl ImportOptions {
             .any(|r| r.auth_export_id == auth_export_id)
     }
 
+    fn connector_mapping_input(&self) -> Vec<raw::ConnectorMappingInput> {
+        self.connector_mapping
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect()
+    }
+
+    fn service_mapping_input(&self) -> Vec<raw::ServiceMappingInput> {
+        self.service_mapping
+            .iter()
+            .cloned()
+            .map(Into::into)
+            .collect()
+    }
+
     pub(crate) fn prepare_input(
         &self,
         export: &Map<String, Value>,
     ) -> raw::PrepareProjectImportInput {
         raw::PrepareProjectImportInput {
             exported_project_json: export.clone(),
-            connector_mapping: self
-                .connector_mapping
-                .iter()
-                .cloned()
-                .map(Into::into)
-                .collect(),
-            service_mapping: self
-                .service_mapping
-                .iter()
-                .cloned()
-                .map(Into::into)
-                .collect(),
+            connector_mapping: self.connector_mapping_input(),
+            service_mapping: self.service_mapping_input(),
         }
     }
 
     pub(crate) fn import_input(&self, export: &Map<String, Value>) -> raw::ProjectImportInput {
         raw::ProjectImportInput {
             exported_project_json: export.clone(),
-            connector_mapping: self
-                .connector_mapping
-                .iter()
-                .cloned()
-                .map(Into::into)
-                .collect(),
-            service_mapping: self
-                .service_mapping
-                .iter()
-                .cloned()
-                .map(Into::into)
-                .collect(),
+            connector_mapping: self.connector_mapping_input(),
+            service_mapping: self.service_mapping_input(),
             authentication_resolution: self
                 .auth_resolution
                 .iter()

@@ -219,6 +219,12 @@ fn updated_view<S: Serialize, T: DeserializeOwned>(
     )
 }
 
+/// The change code of a boolean flag that flipped: `on` when it became
+/// true, `off` when it became false, `None` when it did not change.
+fn flipped<C>(now: bool, before: bool, on: C, off: C) -> Option<C> {
+    (now != before).then_some(if now { on } else { off })
+}
+
 fn auth_change(code: AuthSlotChangeCode, message: &str, breaking: bool) -> AuthSlotChange {
     AuthSlotChange {
         breaking_change: breaking,
@@ -339,40 +345,40 @@ pub(crate) fn diff(old: &Slots, new: &Slots) -> Result<SlotDiff, String> {
                         true,
                     ));
                 }
-                if slot.static_ != previous.static_ {
-                    let code = if slot.static_ {
-                        AuthSlotChangeCode::SlotMadeStatic
-                    } else {
-                        AuthSlotChangeCode::SlotMadeNotStatic
-                    };
+                if let Some(code) = flipped(
+                    slot.static_,
+                    previous.static_,
+                    AuthSlotChangeCode::SlotMadeStatic,
+                    AuthSlotChangeCode::SlotMadeNotStatic,
+                ) {
                     changes.push(auth_change(code, "Static flag has been changed", false));
                 }
-                if slot.hidden != previous.hidden {
-                    let code = if slot.hidden {
-                        AuthSlotChangeCode::SlotMadeHidden
-                    } else {
-                        AuthSlotChangeCode::SlotMadeNotHidden
-                    };
+                if let Some(code) = flipped(
+                    slot.hidden,
+                    previous.hidden,
+                    AuthSlotChangeCode::SlotMadeHidden,
+                    AuthSlotChangeCode::SlotMadeNotHidden,
+                ) {
                     changes.push(auth_change(code, "Hidden flag has been changed", false));
                 }
-                if slot.skip_cta != previous.skip_cta {
-                    let code = if slot.skip_cta {
-                        AuthSlotChangeCode::SlotMadeToSkipCTA
-                    } else {
-                        AuthSlotChangeCode::SlotMadeToNotSkipCTA
-                    };
+                if let Some(code) = flipped(
+                    slot.skip_cta,
+                    previous.skip_cta,
+                    AuthSlotChangeCode::SlotMadeToSkipCTA,
+                    AuthSlotChangeCode::SlotMadeToNotSkipCTA,
+                ) {
                     changes.push(auth_change(
                         code,
                         "Call to action flag has been changed",
                         false,
                     ));
                 }
-                if slot.require_unique != previous.require_unique {
-                    let code = if slot.require_unique {
-                        AuthSlotChangeCode::SlotMadeToRequireUnique
-                    } else {
-                        AuthSlotChangeCode::SlotMadeToNotRequireUnique
-                    };
+                if let Some(code) = flipped(
+                    slot.require_unique,
+                    previous.require_unique,
+                    AuthSlotChangeCode::SlotMadeToRequireUnique,
+                    AuthSlotChangeCode::SlotMadeToNotRequireUnique,
+                ) {
                     changes.push(auth_change(
                         code,
                         "Unique authentication flag has been changed",
@@ -476,48 +482,48 @@ pub(crate) fn diff(old: &Slots, new: &Slots) -> Result<SlotDiff, String> {
                         false,
                     ));
                 }
-                if slot.required != previous.required {
-                    let code = if slot.required {
-                        ConfigSlotChangeCode::SlotMadeRequired
-                    } else {
-                        ConfigSlotChangeCode::SlotMadeNotRequired
-                    };
+                if let Some(code) = flipped(
+                    slot.required,
+                    previous.required,
+                    ConfigSlotChangeCode::SlotMadeRequired,
+                    ConfigSlotChangeCode::SlotMadeNotRequired,
+                ) {
                     changes.push(config_change(code, "Required flag has been changed", false));
                 }
-                if slot.use_default_value != previous.use_default_value {
-                    let code = if slot.use_default_value {
-                        ConfigSlotChangeCode::SlotMadeToUseDefaultValue
-                    } else {
-                        ConfigSlotChangeCode::SlotMadeToNotUseDefaultValue
-                    };
+                if let Some(code) = flipped(
+                    slot.use_default_value,
+                    previous.use_default_value,
+                    ConfigSlotChangeCode::SlotMadeToUseDefaultValue,
+                    ConfigSlotChangeCode::SlotMadeToNotUseDefaultValue,
+                ) {
                     changes.push(config_change(
                         code,
                         "Default value flag has been changed",
                         false,
                     ));
                 }
-                if slot.static_ != previous.static_ {
-                    let code = if slot.static_ {
-                        ConfigSlotChangeCode::SlotMadeStatic
-                    } else {
-                        ConfigSlotChangeCode::SlotMadeNotStatic
-                    };
+                if let Some(code) = flipped(
+                    slot.static_,
+                    previous.static_,
+                    ConfigSlotChangeCode::SlotMadeStatic,
+                    ConfigSlotChangeCode::SlotMadeNotStatic,
+                ) {
                     changes.push(config_change(code, "Static flag has been changed", false));
                 }
-                if slot.hidden != previous.hidden {
-                    let code = if slot.hidden {
-                        ConfigSlotChangeCode::SlotMadeHidden
-                    } else {
-                        ConfigSlotChangeCode::SlotMadeNotHidden
-                    };
+                if let Some(code) = flipped(
+                    slot.hidden,
+                    previous.hidden,
+                    ConfigSlotChangeCode::SlotMadeHidden,
+                    ConfigSlotChangeCode::SlotMadeNotHidden,
+                ) {
                     changes.push(config_change(code, "Hidden flag has been changed", false));
                 }
-                if slot.ddl != previous.ddl {
-                    let code = if slot.ddl {
-                        ConfigSlotChangeCode::SlotMadeDDL
-                    } else {
-                        ConfigSlotChangeCode::SlotMadeNotDDL
-                    };
+                if let Some(code) = flipped(
+                    slot.ddl,
+                    previous.ddl,
+                    ConfigSlotChangeCode::SlotMadeDDL,
+                    ConfigSlotChangeCode::SlotMadeNotDDL,
+                ) {
                     changes.push(config_change(
                         code,
                         "Dropdown list flag has been changed",
