@@ -347,3 +347,13 @@ fn plain_http_is_only_for_loopback_hosts() {
     assert!(err.contains("plain http"), "{err}");
     assert!(!err.contains("a-token-that-is-long-enough"), "{err}");
 }
+
+#[test]
+fn a_folder_that_is_not_a_connector_project_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    let err = usage_error(
+        &["deployment", "create", home.path().to_str().unwrap()],
+        true,
+    );
+    assert!(err.contains("not a connector project"), "{err}");
+}

@@ -65,6 +65,13 @@ pub fn locate_zip(
     version: Option<&str>,
 ) -> CmdResult<ConnectorZip> {
     let zip = if path.is_dir() {
+        if !path.join("connector.json").is_file() {
+            return Err(Failure::usage(format!(
+                "{} is not a connector project: it has no connector.json",
+                path.display()
+            ))
+            .with_hint("give a connector project folder (made by `tray-cdk connector init`) or a .zip file"));
+        }
         let manifest = Manifest::read(path)?;
         let candidates = [
             path.join(".tray/connector.zip"),
