@@ -274,3 +274,55 @@ async fn the_client_limiter_keeps_a_fan_out_under_the_servers_rate_limit() {
         "{requests} requests for 80 calls"
     );
 }
+
+#[tokio::test]
+async fn a_share_answered_500_is_not_retried() {
+    // A repeat would report "0 permissions added" for what the first did.
+    let sandbox = Sandbox::builder()
+        .fault(fault("share=500"))
+        .start()
+        .await
+        .unwrap();
+    deployed(&sandbox).await;
+    let emails = vec!["ada@example.com".to_owned()];
+    let error = client(&sandbox, fast_retries())
+        .permissions()
+        .share_with_emails("acme-crm", "1.0", &emails)
+        .await
+        .unwrap_err();
+    assert_eq!(error.status(), Some(500), "{error:?}");
+    assert_eq!(count(&sandbox, "POST", "/share-with-emails"), 1);
+}
+
+#[tokio::test]
+async fn a_truncated_export_leaves_no_file_and_errors_on_a_writer() {
+    let sandbox = Sandbox::builder()
+        .fault(fault("export=truncated"))
+        .start()
+        .await
+        .unwrap();
+    let client = client(&sandbox, RetryConfig::disabled());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    let error = client
+        .projects()
+        .export_to_file(tray_sandbox::SOURCE_PROJECT_ID, "1", &file)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidResponse { .. }), "{error:?}");
+    assert!(!file.exists());
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "a temporary file was left"
+    );
+
+    let mut sink = Vec::new();
+    let error = client
+        .projects()
+        .export_to_writer(tray_sandbox::SOURCE_PROJECT_ID, "1", &mut sink)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::InvalidResponse { .. }), "{error:?}");
+    assert!(!sink.is_empty());
+}

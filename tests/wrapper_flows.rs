@@ -196,6 +196,15 @@ async fn export_to_file_then_promote_and_publish() {
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(std::fs::metadata(&file).unwrap().len(), bytes);
+    #[cfg(unix)]
+    {
+        // Made like any file of the user's (umask applies), not 0600.
+        use std::os::unix::fs::PermissionsExt;
+        let reference = dir.path().join("reference");
+        std::fs::write(&reference, "{}").unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&file), mode(&reference));
+    }
     assert_eq!(
         written,
         serde_json::Value::Object(

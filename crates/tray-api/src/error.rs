@@ -151,7 +151,7 @@ pub enum Error {
         deployment: Box<Deployment>,
     },
     /// Gave up waiting.
-    #[error("timed out after {}s waiting for {what}{}", elapsed.as_secs(), last.as_ref().map(|d| format!(" (last status {})", d.status)).unwrap_or_default())]
+    #[error("timed out after {:.1}s waiting for {what}{}", elapsed.as_secs_f64(), last.as_ref().map(|d| format!(" (last status {})", d.status)).unwrap_or_default())]
     Timeout {
         /// What was awaited.
         what: String,

@@ -140,16 +140,17 @@
 //! Tray allows 30 requests/s with bursts of 50 and answers 429 without
 //! `Retry-After`. Every client retries 429, 502, 503, 504 and connection
 //! errors with exponential backoff and jitter, bounded in count and time;
-//! 500 only for calls that are harmless to repeat (reads, previews, deploy,
-//! share). Create version, import and release are retried only when the
-//! request surely did nothing (a refused connection or a 429). A limiter
+//! 500 only for calls that are harmless to repeat (reads, previews, deploy).
+//! Create version, import, release and share are retried only when the
+//! request surely did nothing (a refused connection or a 429): a repeated
+//! share would report "0 permissions added" for what the first one did. A limiter
 //! keeps one client (and its clones) within the documented rate.
 //!
 //! | operation | 429 | 502/503/504 | 500 | connect error | other transport error |
 //! |---|---|---|---|---|---|
 //! | reads and previews (`get_deployment`, `list_project_versions`, `export_project_version`, `get_project_import_requirements`, `preview_project_import`, `preview_solution_release`) | yes | yes | yes | yes | yes |
-//! | `deploy_connector` (Tray skips a deploy while one is in progress) and `share_with_emails` | yes | yes | yes | yes | yes |
-//! | `create_project_version`, `import_project`, `create_solution_release` | yes | no | no | yes | no |
+//! | `deploy_connector` (Tray skips a deploy while one is in progress) | yes | yes | yes | yes | yes |
+//! | `create_project_version`, `import_project`, `create_solution_release`, `share_with_emails` | yes | no | no | yes | no |
 //!
 //! Bodies are kept as `Bytes`, so a retry re-sends the same buffer without
 //! copying it.

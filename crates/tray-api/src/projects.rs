@@ -222,7 +222,13 @@ impl Projects<'_> {
     }
 
     /// Stream an export to `writer` as it arrives (no copy held in memory);
-    /// returns the number of bytes written. The bytes are Tray's, unparsed.
+    /// returns the number of bytes written. The bytes are Tray's, as sent.
+    ///
+    /// The structure of the stream is followed as it passes, so a body that
+    /// is not one complete JSON object (cut off by a dropped connection or a
+    /// proxy) ends in [`Error::InvalidResponse`] after the bytes were written:
+    /// check the result before using what `writer` received, or use
+    /// [`export_to_file`](Self::export_to_file), which leaves no file then.
     ///
     /// ```no_run
     /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
@@ -258,6 +264,8 @@ impl Projects<'_> {
             return Err(Error::from_status(OPERATION, status, &body));
         }
         let mut written = 0u64;
+        let mut shape = JsonShape::default();
+        let mut head = Vec::new();
         let mut chunks = response.bytes_stream();
         while let Some(chunk) = chunks.next().await {
             let chunk = chunk.map_err(|e| {
@@ -268,6 +276,11 @@ impl Projects<'_> {
                     b"",
                 )
             })?;
+            shape.feed(&chunk);
+            if head.len() < EXCERPT_BYTES {
+                let take = chunk.len().min(EXCERPT_BYTES - head.len());
+                head.extend_from_slice(&chunk[..take]);
+            }
             writer
                 .write_all(&chunk)
                 .await
@@ -278,6 +291,14 @@ impl Projects<'_> {
             .flush()
             .await
             .map_err(|e| Error::local(format!("cannot write the export: {e}")))?;
+        if !shape.is_complete() {
+            return Err(Error::invalid_response(
+                OPERATION,
+                Some(status),
+                format!("the export is not one complete JSON object ({written} bytes received)"),
+                &head,
+            ));
+        }
         Ok(written)
     }
 
@@ -302,7 +323,18 @@ impl Projects<'_> {
         };
         let io_error =
             |e: std::io::Error| Error::local(format!("cannot write {}: {e}", path.display()));
-        let temp = tempfile::NamedTempFile::new_in(&dir).map_err(io_error)?;
+        // Created like any file the user makes (0666 less the umask), not
+        // tempfile's private 0600, since it becomes the export file.
+        let mut builder = tempfile::Builder::new();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder
+            .prefix(".tray-export-")
+            .tempfile_in(&dir)
+            .map_err(io_error)?;
         let file = temp.reopen().map_err(io_error)?;
         let mut file = tokio::fs::File::from_std(file);
         let written = self
@@ -310,6 +342,19 @@ impl Projects<'_> {
             .await?;
         file.sync_all().await.map_err(io_error)?;
         drop(file);
+        // Parse it from disk (nothing held in memory) before it takes the
+        // final name: a malformed export never appears as the file.
+        let check = temp.reopen().map_err(io_error)?;
+        if let Err(error) =
+            serde_json::from_reader::<_, serde::de::IgnoredAny>(std::io::BufReader::new(check))
+        {
+            return Err(Error::invalid_response(
+                "export_project_version",
+                Some(200),
+                format!("the export is not valid JSON: {error}"),
+                b"",
+            ));
+        }
         temp.persist(path).map_err(|e| io_error(e.error))?;
         Ok(written)
     }
@@ -393,5 +438,92 @@ impl Projects<'_> {
                 .send(),
         )
         .await
+    }
+}
+
+/// How much of an export's start an error quotes.
+const EXCERPT_BYTES: usize = 200;
+
+/// Follows the structure of a streamed JSON document (strings, escapes,
+/// nesting) to tell whether it ended as one complete object, without holding
+/// it: a body cut off mid-way is caught. It is a shape check, not a parser
+/// (`export_to_file` parses the file too).
+#[derive(Debug, Default)]
+struct JsonShape {
+    depth: usize,
+    started: bool,
+    closed: bool,
+    in_string: bool,
+    escaped: bool,
+    invalid: bool,
+}
+
+impl JsonShape {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            if self.in_string {
+                match (self.escaped, byte) {
+                    (true, _) => self.escaped = false,
+                    (false, b'\\') => self.escaped = true,
+                    (false, b'"') => self.in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match byte {
+                b' ' | b'\n' | b'\r' | b'\t' => {}
+                // Anything after the closing brace, or before an opening one.
+                _ if self.closed => self.invalid = true,
+                b'{' if !self.started => {
+                    self.started = true;
+                    self.depth = 1;
+                }
+                _ if !self.started => self.invalid = true,
+                b'{' | b'[' => self.depth += 1,
+                b'}' | b']' => {
+                    self.depth -= 1;
+                    self.closed = self.depth == 0;
+                }
+                b'"' => self.in_string = true,
+                _ => {}
+            }
+        }
+    }
+
+    fn is_complete(&self) -> bool {
+        self.started && self.closed && !self.invalid && !self.in_string
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::JsonShape;
+
+    fn complete(text: &str, split: usize) -> bool {
+        let mut shape = JsonShape::default();
+        let (a, b) = text.as_bytes().split_at(split.min(text.len()));
+        shape.feed(a);
+        shape.feed(b);
+        shape.is_complete()
+    }
+
+    #[test]
+    fn whole_objects_are_complete_wherever_the_chunks_split() {
+        let text = r#" {"a": [1, {"b": "x}]\"y"}], "c": "{"} "#;
+        for split in 0..text.len() {
+            assert!(complete(text, split), "split at {split}");
+        }
+    }
+
+    #[test]
+    fn cut_or_foreign_bodies_are_not() {
+        let text = r#"{"a": [1, {"b": "x}"}], "c": "{"}"#;
+        for cut in 0..text.len() {
+            assert!(!complete(&text[..cut], cut / 2), "cut at {cut}");
+        }
+        assert!(!complete("[1, 2]", 3));
+        assert!(!complete("<html>502</html>", 3));
+        assert!(!complete(r#"{"a": 1} {"b": 2}"#, 4));
+        assert!(!complete("", 0));
     }
 }

@@ -270,11 +270,13 @@ fn idempotency(operation: &str, method: &reqwest::Method) -> Idempotency {
         | "get_project_import_requirements"
         | "preview_project_import"
         | "preview_solution_release"
-        | "deploy_connector"
-        | "share_with_emails" => Idempotency::Idempotent,
-        "create_project_version" | "import_project" | "create_solution_release" => {
-            Idempotency::NonIdempotent
-        }
+        | "deploy_connector" => Idempotency::Idempotent,
+        // A repeated share would answer "0 permissions added" for what the
+        // first attempt did, so it is retried only when that surely failed.
+        "create_project_version"
+        | "import_project"
+        | "create_solution_release"
+        | "share_with_emails" => Idempotency::NonIdempotent,
         _ if method == reqwest::Method::GET || method == reqwest::Method::HEAD => {
             Idempotency::Idempotent
         }

@@ -115,10 +115,12 @@ impl Context {
                 .map_err(|e| Failure::usage(format!("profile: {e}")))?,
             None => self.global.region.first().copied().unwrap_or(Region::Us),
         };
-        let base_url = profile
-            .as_ref()
-            .and_then(|p| p.base_url.clone())
-            .or_else(|| self.global.base_url.clone());
+        // A profile that names a place (base URL or region) wins over the
+        // global options, including an ambient TRAY_API_URL.
+        let base_url = match &profile {
+            Some(p) if p.base_url.is_some() || p.region.is_some() => p.base_url.clone(),
+            _ => self.global.base_url.clone(),
+        };
         let token = self.token(profile.as_ref(), None)?;
         let builder = Client::builder().token(token).user_agent(user_agent());
         let builder = match base_url {
@@ -162,8 +164,8 @@ impl Context {
             .build()?)
     }
 
-    /// The token of a profile, else `--token-file`, else (for one region of
-    /// several) `TRAY_API_TOKEN_<REGION>`, else `TRAY_API_TOKEN`.
+    /// The token of a profile; else, for one region of several, only
+    /// `TRAY_API_TOKEN_<REGION>`; else `--token-file`, else `TRAY_API_TOKEN`.
     fn token(&self, profile: Option<&Profile>, region: Option<Region>) -> CmdResult<String> {
         if let Some(profile) = profile {
             if let Some(file) = &profile.token_file {
@@ -177,14 +179,19 @@ impl Context {
                 });
             }
         }
+        if let Some(region) = region {
+            // Tokens are per region: one region's token is never sent to another.
+            let var = format!("TRAY_API_TOKEN_{}", region.to_string().to_uppercase());
+            return match std::env::var(&var) {
+                Ok(token) if !token.trim().is_empty() => Ok(clean(&token)),
+                _ => Err(Failure::usage(format!(
+                    "no API token for region {region}: set {var} (each region needs its own token)"
+                ))
+                .with_hint("or use one --profile per region, or --token-file for a single region")),
+            };
+        }
         if let Some(file) = &self.global.token_file {
             return read_token_file(file);
-        }
-        if let Some(region) = region {
-            let var = format!("TRAY_API_TOKEN_{}", region.to_string().to_uppercase());
-            if let Ok(token) = std::env::var(&var) {
-                return Ok(clean(&token));
-            }
         }
         match std::env::var("TRAY_API_TOKEN") {
             Ok(token) if !token.trim().is_empty() => Ok(clean(&token)),

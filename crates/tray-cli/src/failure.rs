@@ -47,6 +47,12 @@ impl Failure {
         self
     }
 
+    /// Print to stderr and end the process with the exit status.
+    pub fn exit(&self) -> ! {
+        self.report();
+        std::process::exit(i32::from(self.code))
+    }
+
     /// Print to stderr and return the exit status.
     pub fn report(&self) -> ExitCode {
         eprintln!("error: {}", self.message);

@@ -12,6 +12,7 @@ mod context;
 mod failure;
 mod output;
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -24,6 +25,11 @@ use crate::context::Context;
 use crate::failure::{CmdResult, Failure};
 
 fn main() -> ExitCode {
+    // Even a bug prints one or two lines, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info}");
+        eprintln!("hint: this is a bug in tray; please report it with the command you ran");
+    }));
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
@@ -152,8 +158,13 @@ async fn run(cli: Cli) -> CmdResult {
         }
         Command::Demo => commands::demo::run(&mut ctx).await,
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "tray", &mut std::io::stdout());
-            Ok(())
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "tray", &mut script);
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(&script)
+                .and_then(|()| stdout.flush())
+                .map_err(output::write_failure)
         }
     }
 }

@@ -29,22 +29,30 @@ impl Printer {
         if !self.is_json() {
             return Ok(());
         }
-        let mut stdout = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut stdout, value)
+        let mut text = serde_json::to_vec_pretty(value)
             .map_err(|e| Failure::usage(format!("cannot write JSON output: {e}")))?;
-        writeln!(stdout).map_err(|e| Failure::usage(format!("cannot write output: {e}")))
+        text.push(b'\n');
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(&text)
+            .and_then(|()| stdout.flush())
+            .map_err(write_failure)
     }
 
     /// Print a result line (text mode only).
     pub fn line(&self, text: impl AsRef<str>) {
         if !self.is_json() && !self.quiet {
-            println!("{}", text.as_ref());
+            let mut stdout = std::io::stdout().lock();
+            if let Err(error) = writeln!(stdout, "{}", text.as_ref()) {
+                write_failure(error).exit();
+            }
         }
     }
 
-    /// Print a note on stderr (not in quiet mode).
+    /// Print a progress note on stderr: only in text mode, when stderr is a
+    /// terminal and not in quiet mode (never in JSON mode or when piped).
     pub fn note(&self, text: impl AsRef<str>) {
-        if !self.quiet {
+        if !self.is_json() && !self.quiet && std::io::stderr().is_terminal() {
             eprintln!("{}", text.as_ref());
         }
     }
@@ -92,5 +100,19 @@ impl Progress {
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// A failure to write stdout. A closed pipe (`tray ... | head -1`) ends the
+/// command quietly with status 0, as Unix tools do; any other write error
+/// is reported (status 1).
+pub fn write_failure(error: std::io::Error) -> Failure {
+    if error.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    Failure {
+        code: crate::failure::API,
+        message: format!("cannot write the output: {error}"),
+        hint: None,
     }
 }

@@ -699,3 +699,61 @@ async fn token_file_with_bearer_prefix_and_trailing_slash_base_url() {
     assert_eq!(request.header("authorization"), Some("Bearer <redacted>"));
     assert!(!request.path.contains(sandbox.token()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_truncated_export_fails_without_output_or_file() {
+    let sandbox = sandbox().await;
+    sandbox.set_faults(vec!["export=truncated".parse().unwrap()]);
+    let home = tempfile::tempdir().unwrap();
+    let output = tray_at(home.path(), &sandbox)
+        .args(["project", "export", SOURCE, "1"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    assert!(output.stdout.is_empty(), "{}", stdout(&output));
+    let file = home.path().join("export.json");
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "project",
+            "export",
+            SOURCE,
+            "1",
+            "--out",
+            file.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    assert!(!file.exists());
+    assert!(
+        stderr(&output).contains("not one complete JSON object"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["completions", "bash"][..],
+        &["--sandbox", "project", "version", "list", SOURCE][..],
+    ] {
+        // The read end is closed before the child starts: every write meets EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("tray"))
+            .args(args)
+            .current_dir(home.path())
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let err = stderr(&output);
+        assert!(
+            !err.contains("panicked") && !err.contains("Broken pipe"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {err}");
+    }
+}

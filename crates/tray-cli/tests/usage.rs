@@ -357,3 +357,30 @@ fn a_folder_that_is_not_a_connector_project_is_a_usage_error() {
     );
     assert!(err.contains("not a connector project"), "{err}");
 }
+
+#[test]
+fn each_region_of_a_multi_region_deploy_needs_its_own_token() {
+    let home = tempfile::tempdir().unwrap();
+    let project = connector_project(home.path(), "my-connector", "1.0");
+    let output = tray(home.path())
+        .env(
+            "TRAY_API_TOKEN",
+            "a-token-that-is-long-enough-0123456789abcdef",
+        )
+        .env(
+            "TRAY_API_TOKEN_US",
+            "us-token-that-is-long-enough-0123456789abcdef",
+        )
+        .args([
+            "--region",
+            "us,eu",
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("TRAY_API_TOKEN_EU"), "{err}");
+}

@@ -84,6 +84,9 @@ pub(crate) fn create_version(
     body: &[u8],
 ) -> Result<Response, HttpError> {
     let project_id = uuid_param("projectId", project)?;
+    if version.trim().is_empty() {
+        return Err(HttpError::bad_request("versionNumber must not be empty"));
+    }
     let input: pt::CreateProjectVersionInput = parse_body(body)?;
     if input.title.trim().is_empty() {
         return Err(HttpError::bad_request("title must not be empty"));

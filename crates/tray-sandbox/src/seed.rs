@@ -137,9 +137,10 @@ pub struct SeedVersion {
     pub description: Option<String>,
 }
 
-/// The seed file format: `{"projects": [SeedProject, …]}`.
+/// The seed file format: `{"projects": [SeedProject, …]}`. Unknown keys
+/// are an error, so a misspelt file is not silently ignored.
 #[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 struct SeedFile {
     projects: Vec<SeedProject>,
 }

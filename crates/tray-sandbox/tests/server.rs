@@ -316,6 +316,30 @@ async fn seed_file_adds_projects() {
     std::fs::write(&path, r#"{"projects": [{"config": 1}]}"#).unwrap();
     let error = fast().seed_file(&path).start().await.unwrap_err();
     assert!(error.to_string().contains("bad seed file"), "{error}");
+    // A file that is not in the seed format is refused, not silently empty.
+    std::fs::write(&path, r#"{"project": []}"#).unwrap();
+    let error = fast().seed_file(&path).start().await.unwrap_err();
+    assert!(error.to_string().contains("project"), "{error}");
+}
+
+#[tokio::test]
+async fn a_blank_version_number_is_refused() {
+    let sandbox = fast().start().await.unwrap();
+    let response = reqwest::Client::new()
+        .post(format!(
+            "{}/core/v1/projects/{}/versions/%20",
+            sandbox.base_url(),
+            tray_sandbox::SOURCE_PROJECT_ID
+        ))
+        .bearer_auth(sandbox.token())
+        .json(&serde_json::json!({"title": "Blank"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["message"], "versionNumber must not be empty");
+    assert_eq!(body["code"], serde_json::Value::Null);
 }
 
 #[tokio::test]

@@ -87,16 +87,23 @@ pub async fn export(
             }))
         }
         None => {
-            // The export document is the output in both modes.
-            let mut stdout = tokio::io::stdout();
+            // The export document is the output in both modes. It goes
+            // through a temporary file (checked whole, then copied), so a
+            // cut-off or malformed export never reaches stdout.
+            let dir = tempfile::tempdir()
+                .map_err(|e| Failure::usage(format!("cannot create a temporary file: {e}")))?;
+            let file = dir.path().join("export.json");
             client
                 .projects()
-                .export_to_writer(project_id, &version, &mut stdout)
+                .export_to_file(project_id, &version, &file)
                 .await?;
-            tokio::io::AsyncWriteExt::flush(&mut stdout)
-                .await
-                .map_err(|e| Failure::usage(format!("cannot write the export: {e}")))?;
-            println!();
+            let mut reader = std::fs::File::open(&file)
+                .map_err(|e| Failure::usage(format!("cannot read the export back: {e}")))?;
+            let mut stdout = std::io::stdout().lock();
+            std::io::copy(&mut reader, &mut stdout)
+                .and_then(|_| stdout.write_all(b"\n"))
+                .and_then(|()| stdout.flush())
+                .map_err(crate::output::write_failure)?;
             Ok(())
         }
     }
