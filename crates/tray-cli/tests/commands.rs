@@ -273,6 +273,7 @@ async fn project_versions_create_and_list() {
         .output()
         .unwrap();
     let versions = json(&output);
+    insta::assert_json_snapshot!("version_list_json", versions, { "[].created" => "[time]" });
     let numbers: Vec<&str> = versions
         .as_array()
         .unwrap()
@@ -405,6 +406,7 @@ async fn import_requirements_preview_and_apply() {
         .output()
         .unwrap();
     let needs = json(&output);
+    insta::assert_json_snapshot!("import_requirements_json", needs);
     let unresolved: Vec<String> = needs["authenticationsRequirements"]
         .as_array()
         .unwrap()
@@ -576,6 +578,7 @@ fn multi_region_deploy_reports_each_region() {
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let results = json(&output);
+    insta::assert_json_snapshot!("multi_region_json", results, { "[].result.id" => "[uuid]" });
     let regions: Vec<&str> = results
         .as_array()
         .unwrap()
