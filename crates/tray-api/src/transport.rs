@@ -336,13 +336,9 @@ impl Transport {
         let path = request.url().path().to_owned();
         let started = tokio::time::Instant::now();
         let mut attempt: u32 = 0;
-        let mut request = Some(request);
+        let mut current = request;
         loop {
             attempt += 1;
-            let Some(current) = request.take() else {
-                // Unreachable in practice: a request is kept for every retry.
-                continue;
-            };
             // Keep a copy for a retry when the body can be replayed (bodies
             // are `Bytes`, so this is cheap).
             let spare = if self.retry.max_retries >= attempt {
@@ -397,7 +393,7 @@ impl Transport {
             });
             drop(result);
             tokio::time::sleep(backoff).await;
-            request = Some(spare);
+            current = spare;
         }
     }
 }
