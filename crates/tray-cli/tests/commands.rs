@@ -24,12 +24,14 @@ fn code(output: &std::process::Output) -> Option<i32> {
     output.status.code()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deploy_and_wait_then_get() {
-    let sandbox = sandbox().await;
-    let home = tempfile::tempdir().unwrap();
-    let project = connector_project(home.path(), "acme-crm", "1.0");
-    let output = tray_at(home.path(), &sandbox)
+/// `tray deployment create PROJECT --wait --interval 50ms [extra]` against `sandbox`.
+fn deploy_wait(
+    home: &std::path::Path,
+    sandbox: &tray_sandbox::SandboxHandle,
+    project: &std::path::Path,
+    extra: &[&str],
+) -> std::process::Output {
+    tray_at(home, sandbox)
         .args([
             "deployment",
             "create",
@@ -38,8 +40,17 @@ async fn deploy_and_wait_then_get() {
             "--interval",
             "50ms",
         ])
+        .args(extra)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deploy_and_wait_then_get() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let project = connector_project(home.path(), "acme-crm", "1.0");
+    let output = deploy_wait(home.path(), &sandbox, &project, &[]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     insta::assert_snapshot!("deploy_wait_text", redact(&stdout(&output)));
 
@@ -107,17 +118,7 @@ async fn a_failed_deployment_exits_3_with_or_without_wait() {
     let sandbox = sandbox().await;
     let home = tempfile::tempdir().unwrap();
     let project = connector_project(home.path(), "fails-crm", "1.0");
-    let output = tray_at(home.path(), &sandbox)
-        .args([
-            "deployment",
-            "create",
-            project.to_str().unwrap(),
-            "--wait",
-            "--interval",
-            "50ms",
-        ])
-        .output()
-        .unwrap();
+    let output = deploy_wait(home.path(), &sandbox, &project, &[]);
     assert_eq!(code(&output), Some(3), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(err.contains("failed"), "{err}");
@@ -144,19 +145,7 @@ async fn giving_up_waiting_exits_4() {
     let sandbox = sandbox().await;
     let home = tempfile::tempdir().unwrap();
     let project = connector_project(home.path(), "stuck-crm", "1.0");
-    let output = tray_at(home.path(), &sandbox)
-        .args([
-            "deployment",
-            "create",
-            project.to_str().unwrap(),
-            "--wait",
-            "--interval",
-            "50ms",
-            "--timeout",
-            "400ms",
-        ])
-        .output()
-        .unwrap();
+    let output = deploy_wait(home.path(), &sandbox, &project, &["--timeout", "400ms"]);
     assert_eq!(code(&output), Some(4), "{}", stderr(&output));
 }
 
@@ -201,17 +190,7 @@ async fn share_a_deployed_connector() {
     let sandbox = sandbox().await;
     let home = tempfile::tempdir().unwrap();
     let project = connector_project(home.path(), "acme-crm", "1.0");
-    let output = tray_at(home.path(), &sandbox)
-        .args([
-            "deployment",
-            "create",
-            project.to_str().unwrap(),
-            "--wait",
-            "--interval",
-            "50ms",
-        ])
-        .output()
-        .unwrap();
+    let output = deploy_wait(home.path(), &sandbox, &project, &[]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let output = tray_at(home.path(), &sandbox)
         .args([
