@@ -350,3 +350,41 @@ async fn promote_without_resolving_an_authentication_is_a_readable_error() {
         .unwrap();
     assert!(!destination.iter().any(|v| v.version_number == "3"));
 }
+
+#[tokio::test]
+async fn a_release_failing_after_the_import_reports_what_was_done() {
+    let sandbox = Sandbox::builder()
+        .fault("release=500".parse().unwrap())
+        .start()
+        .await
+        .unwrap();
+    let client = client(&sandbox);
+    let error = tray_api::promote::Promotion::new(
+        client.clone(),
+        client.clone(),
+        SOURCE_PROJECT_ID,
+        "2",
+        DESTINATION_PROJECT_ID,
+    )
+    .auth_resolution("salesforce-production", DESTINATION_SPARE_AUTH_ID)
+    .publish_solution(Some(SOLUTION_ID))
+    .run()
+    .await
+    .unwrap_err();
+    assert_eq!(error.status(), Some(500));
+    assert!(
+        error.to_string().contains("after the import was applied"),
+        "{error}"
+    );
+    match error {
+        Error::PromotionIncomplete { report, .. } => {
+            assert!(report.import.is_some());
+            assert!(report.destination_version_created);
+            assert!(report.release_preview.is_some());
+            assert!(report.release.is_none());
+            let steps: Vec<&str> = report.steps.iter().map(|s| s.name.as_str()).collect();
+            assert_eq!(steps.last(), Some(&"release preview"), "{steps:?}");
+        }
+        other => panic!("expected PromotionIncomplete, got {other:?}"),
+    }
+}

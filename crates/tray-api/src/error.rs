@@ -207,6 +207,16 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A promotion failed after its import was applied at the destination
+    /// (creating the destination version or releasing the solution): the
+    /// report says what was done.
+    #[error("the promotion stopped after the import was applied: {source}")]
+    PromotionIncomplete {
+        /// Every step done before the failure.
+        report: Box<crate::promote::PromoteReport>,
+        /// What failed.
+        source: Box<Error>,
+    },
 }
 
 impl Error {
@@ -237,6 +247,7 @@ impl Error {
             | Self::RateLimited(d)
             | Self::Server(d)
             | Self::UnexpectedStatus(d) => Some(d),
+            Self::PromotionIncomplete { source, .. } => source.details(),
             _ => None,
         }
     }
@@ -249,6 +260,7 @@ impl Error {
     /// ```
     pub fn status(&self) -> Option<u16> {
         match self {
+            Self::PromotionIncomplete { source, .. } => source.status(),
             Self::InvalidResponse { status, .. } => *status,
             Self::Transport { source, .. } => source
                 .as_ref()
@@ -266,6 +278,7 @@ impl Error {
     /// ```
     pub fn message(&self) -> Option<&str> {
         match self {
+            Self::PromotionIncomplete { source, .. } => source.message(),
             Self::Local { message } | Self::Config { message } => Some(message),
             Self::Transport { message, .. } | Self::InvalidResponse { message, .. } => {
                 Some(message)
@@ -292,6 +305,7 @@ impl Error {
     /// ```
     pub fn operation(&self) -> Option<&'static str> {
         match self {
+            Self::PromotionIncomplete { source, .. } => source.operation(),
             Self::Transport { operation, .. } | Self::InvalidResponse { operation, .. } => {
                 Some(operation)
             }
@@ -323,6 +337,9 @@ impl Error {
     /// ```
     pub fn hint(&self) -> Option<&'static str> {
         Some(match self {
+            Self::PromotionIncomplete { .. } => {
+                "the import is applied at the destination; fix the cause and run the promotion again (what exists is kept)"
+            }
             Self::Unauthorized(_) => {
                 "check the token and the region: tokens are per region (TRAY_API_TOKEN)"
             }

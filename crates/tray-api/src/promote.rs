@@ -366,6 +366,26 @@ impl Promotion {
         );
         report.import = Some(import);
 
+        // 6-7. Destination version and release. The import is applied, so
+        // a failure from here on returns the report of what was done.
+        if let Err(source) = self.after_import(&mut report, &mut step).await {
+            report.steps = steps;
+            return Err(Error::PromotionIncomplete {
+                report: Box::new(report),
+                source: Box::new(source),
+            });
+        }
+        report.steps = steps;
+        Ok(report)
+    }
+
+    /// The steps after the import: the destination version, then (when
+    /// asked) the solution release.
+    async fn after_import(
+        &self,
+        report: &mut PromoteReport,
+        step: &mut impl FnMut(&str, String),
+    ) -> Result<()> {
         // 6. Destination version.
         let existing = find_version(
             &self.destination,
@@ -438,8 +458,7 @@ impl Promotion {
             );
             report.release = Some(release);
         }
-        report.steps = steps;
-        Ok(report)
+        Ok(())
     }
 }
 

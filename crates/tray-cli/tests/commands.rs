@@ -739,3 +739,54 @@ fn a_closed_stdout_ends_quietly() {
         assert_eq!(output.status.code(), Some(0), "{args:?}: {err}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_promotion_failing_after_the_import_prints_what_was_done() {
+    let sandbox = sandbox().await;
+    sandbox.set_faults(vec!["release=500".parse().unwrap()]);
+    let home = tempfile::tempdir().unwrap();
+    let config = home.path().join("tray.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.env]\nbase_url = \"{}\"\ntoken_env = \"ENV_TOKEN\"\n",
+            sandbox.base_url()
+        ),
+    )
+    .unwrap();
+    let output = tray(home.path())
+        .env("ENV_TOKEN", sandbox.token())
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "project",
+            "promote",
+            SOURCE,
+            "2",
+            "--from",
+            "env",
+            "--to",
+            "env",
+        ])
+        .args([
+            "--dest-project",
+            DEST,
+            "--publish-solution",
+            SOLUTION,
+            "--auth",
+            &format!("salesforce-production={SPARE_AUTH}"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains("import ") && text.contains("destination version"),
+        "{text}"
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains("after the import was applied") && err.contains("500"),
+        "{err}"
+    );
+}

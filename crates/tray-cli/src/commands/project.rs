@@ -378,9 +378,21 @@ pub async fn promote(
     let progress = printer.progress(format!("promoting project {project_id} version {version}"));
     let report = promotion.run().await;
     progress.finish();
-    let report = report?;
+    match report {
+        Ok(report) => print_promotion(printer, &report),
+        Err(error) => {
+            // Failed after the import: say what was done before the error.
+            if let tray_api::Error::PromotionIncomplete { report, .. } = &error {
+                print_promotion(printer, report)?;
+            }
+            Err(error.into())
+        }
+    }
+}
+
+fn print_promotion(printer: Printer, report: &tray_api::promote::PromoteReport) -> CmdResult {
     for step in &report.steps {
         printer.line(format!("{:<22} {}", step.name, step.detail));
     }
-    printer.json(&report)
+    printer.json(report)
 }
