@@ -314,8 +314,16 @@ impl fmt::Debug for ClientBuilder {
     }
 }
 
-/// Strips surrounding whitespace and a leading `Bearer `/`bearer `.
-fn clean_token(token: &str) -> &str {
+/// A token as users paste it, reduced to the token itself: surrounding
+/// whitespace (a token file's newline) and a leading `Bearer `/`bearer `
+/// are removed. [`ClientBuilder::token`] applies it; tools that check a
+/// token before building a client (the `tray` CLI) use it too.
+///
+/// ```
+/// assert_eq!(tray_api::clean_token(" Bearer abc\n"), "abc");
+/// assert_eq!(tray_api::clean_token("abc"), "abc");
+/// ```
+pub fn clean_token(token: &str) -> &str {
     let token = token.trim();
     token
         .strip_prefix("Bearer ")

@@ -213,7 +213,7 @@ mod transport;
 
 pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEPLOY_TIMEOUT, RawClients,
-    TOKEN_ENV,
+    TOKEN_ENV, clean_token,
 };
 pub use connector_zip::ConnectorZip;
 pub use deployments::{Deployment, WaitOptions};

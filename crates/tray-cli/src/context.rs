@@ -216,15 +216,9 @@ fn read_token_file(path: &Path) -> CmdResult<String> {
     Ok(token)
 }
 
-/// Trim whitespace and a leading `Bearer `.
+/// The token itself, as `tray-api` reads it (whitespace and `Bearer ` removed).
 fn clean(token: &str) -> String {
-    let token = token.trim();
-    token
-        .strip_prefix("Bearer ")
-        .or_else(|| token.strip_prefix("bearer "))
-        .unwrap_or(token)
-        .trim()
-        .to_owned()
+    tray_api::clean_token(token).to_owned()
 }
 
 fn user_agent() -> String {
