@@ -51,6 +51,7 @@ pub fn run(root: &Path) -> Report {
         let checker = Checker {
             spec: *spec,
             document: &document,
+            components: json!({ "schemas": to_json_schema(&document["components"]["schemas"]) }),
         };
         checker.examples(&mut report);
         checker.fixtures(root, &mut report);
@@ -67,6 +68,9 @@ fn read_json(path: &Path) -> Result<Value, String> {
 struct Checker<'a> {
     spec: Spec,
     document: &'a Value,
+    /// `components` in JSON Schema form, converted once per spec and
+    /// attached to every example's schema so `$ref`s resolve.
+    components: Value,
 }
 
 /// Where an example sits, and the schema it must satisfy.
@@ -180,10 +184,7 @@ impl Checker<'_> {
     fn check(&self, schema: &Value, value: &Value) -> Result<(), String> {
         let mut root = to_json_schema(schema);
         if let Some(object) = root.as_object_mut() {
-            object.insert(
-                "components".into(),
-                json!({ "schemas": to_json_schema(&self.document["components"]["schemas"]) }),
-            );
+            object.insert("components".into(), self.components.clone());
         }
         let validator = jsonschema::draft202012::options()
             .should_validate_formats(true)
