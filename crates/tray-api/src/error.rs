@@ -372,6 +372,32 @@ impl Error {
         })
     }
 
+    /// A stable snake_case name of the variant, for machines (the `kind`
+    /// of the error's JSON document).
+    ///
+    /// ```
+    /// assert_eq!(tray_api::Error::Local { message: "bad".into() }.kind(), "local");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Unauthorized(_) => "unauthorized",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound(_) => "not_found",
+            Self::InvalidInput(_) => "invalid_input",
+            Self::RateLimited(_) => "rate_limited",
+            Self::Server(_) => "server",
+            Self::UnexpectedStatus(_) => "unexpected_status",
+            Self::DeploymentFailed { .. } => "deployment_failed",
+            Self::Timeout { .. } => "timeout",
+            Self::Transport { .. } => "transport",
+            Self::InvalidResponse { .. } => "invalid_response",
+            Self::Local { .. } => "local",
+            Self::UnresolvedAuthentications { .. } => "unresolved_authentications",
+            Self::Config { .. } => "config",
+            Self::PromotionIncomplete { .. } => "promotion_incomplete",
+        }
+    }
+
     /// Whether retrying later might succeed (rate limit, 5xx, transport).
     ///
     /// ```
@@ -435,6 +461,35 @@ impl Error {
             message: message.into(),
             excerpt: excerpt(body),
         }
+    }
+}
+
+/// The one JSON shape of an error, used wherever an error is written as
+/// JSON (the CLI's `-o json` documents, [`RegionOutcome`](crate::RegionOutcome)):
+/// `{"kind", "message", "status", "code", "operation", "hint"}`, with
+/// `null` for what does not apply. `message` is the error's `Display`.
+///
+/// ```
+/// let error = tray_api::Error::Local { message: "bad zip".into() };
+/// assert_eq!(
+///     serde_json::to_value(&error).unwrap(),
+///     serde_json::json!({
+///         "kind": "local", "message": "bad zip", "status": null,
+///         "code": null, "operation": null, "hint": null,
+///     })
+/// );
+/// ```
+impl Serialize for Error {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Error", 6)?;
+        s.serialize_field("kind", self.kind())?;
+        s.serialize_field("message", &self.to_string())?;
+        s.serialize_field("status", &self.status())?;
+        s.serialize_field("code", &self.code())?;
+        s.serialize_field("operation", &self.operation())?;
+        s.serialize_field("hint", &self.hint())?;
+        s.end()
     }
 }
 

@@ -8,6 +8,11 @@ use crate::deployments::{Deployment, WaitOptions};
 use crate::error::Error;
 
 /// The result of a multi-region deploy for one region.
+///
+/// Serializes as `{"region", "deployment": {…}}` on success and
+/// `{"region", "error": {…}}` on failure (the error's one JSON shape, see
+/// [`Error`]'s `Serialize`); a deployment that finished `Failed` also
+/// carries its `"deployment"`.
 #[derive(Debug)]
 pub struct RegionOutcome {
     /// The label given with the client (`"us"`, `"eu"`, a profile name).
@@ -27,8 +32,13 @@ impl Serialize for RegionOutcome {
                 s.skip_field("error")?;
             }
             Err(error) => {
-                s.skip_field("deployment")?;
-                s.serialize_field("error", &error.to_string())?;
+                match error {
+                    Error::DeploymentFailed { deployment } => {
+                        s.serialize_field("deployment", deployment)?;
+                    }
+                    _ => s.skip_field("deployment")?,
+                }
+                s.serialize_field("error", error)?;
             }
         }
         s.end()

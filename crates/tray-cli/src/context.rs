@@ -37,6 +37,7 @@ impl Context {
         let printer = Printer {
             output: global.output,
             quiet: global.quiet,
+            started: std::time::Instant::now(),
         };
         Self {
             global,

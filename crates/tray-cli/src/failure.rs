@@ -71,7 +71,14 @@ impl fmt::Display for Failure {
 
 impl From<tray_api::Error> for Failure {
     fn from(error: tray_api::Error) -> Self {
-        let code = match &error {
+        Self::from_ref(&error)
+    }
+}
+
+impl Failure {
+    /// The failure (message, hint, exit status) of a library error.
+    pub fn from_ref(error: &tray_api::Error) -> Self {
+        let code = match error {
             tray_api::Error::DeploymentFailed { .. } => DEPLOYMENT_FAILED,
             tray_api::Error::Timeout { .. } => TIMEOUT,
             error if error.is_local() => USAGE,

@@ -16,6 +16,9 @@ pub struct Printer {
     pub output: Output,
     /// Only errors (and the JSON document).
     pub quiet: bool,
+    /// When the command started: progress lines show the time since.
+    #[allow(dead_code)] // TODO(lead): remove once deploy/promote progress uses it
+    pub started: std::time::Instant,
 }
 
 impl Printer {
@@ -54,6 +57,17 @@ impl Printer {
     pub fn note(&self, text: impl AsRef<str>) {
         if !self.is_json() && !self.quiet && std::io::stderr().is_terminal() {
             eprintln!("{}", text.as_ref());
+        }
+    }
+
+    /// A progress event, for logs nobody watches live (CI): one plain line
+    /// on stderr, `ELAPSED  TEXT` (`12s  acme-crm 1.0  Building`), in text
+    /// and JSON mode, on a terminal or not; silenced only by `-q`. No
+    /// spinner characters and no ANSI codes.
+    #[allow(dead_code)] // TODO(lead): remove once deploy/promote progress uses it
+    pub fn event(&self, text: impl AsRef<str>) {
+        if !self.quiet {
+            eprintln!("{}  {}", elapsed(self.started.elapsed()), text.as_ref());
         }
     }
 
@@ -103,6 +117,17 @@ impl Drop for Progress {
     }
 }
 
+/// A compact elapsed time for progress lines: `0s`, `12s`, `2m05s`, `1h02m`.
+#[allow(dead_code)] // TODO(lead): remove once deploy/promote progress uses it
+pub fn elapsed(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    match secs {
+        0..60 => format!("{secs}s"),
+        60..3600 => format!("{}m{:02}s", secs / 60, secs % 60),
+        _ => format!("{}h{:02}m", secs / 3600, (secs % 3600) / 60),
+    }
+}
+
 /// A failure to write stdout. A closed pipe (`tray ... | head -1`) ends the
 /// command quietly with status 0, as Unix tools do; any other write error
 /// is reported (status 1).
@@ -114,5 +139,19 @@ pub fn write_failure(error: std::io::Error) -> Failure {
         code: crate::failure::API,
         message: format!("cannot write the output: {error}"),
         hint: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::elapsed;
+    use std::time::Duration;
+
+    #[test]
+    fn elapsed_is_compact() {
+        assert_eq!(elapsed(Duration::from_millis(900)), "0s");
+        assert_eq!(elapsed(Duration::from_secs(12)), "12s");
+        assert_eq!(elapsed(Duration::from_secs(125)), "2m05s");
+        assert_eq!(elapsed(Duration::from_secs(3720)), "1h02m");
     }
 }

@@ -566,7 +566,10 @@ fn multi_region_deploy_reports_each_region() {
         .collect();
     assert_eq!(regions, ["us", "eu", "apac"]);
     for result in results.as_array().unwrap() {
-        assert_eq!(result["result"]["deploymentStatus"], "Deployed", "{result}");
+        assert_eq!(
+            result["deployment"]["deploymentStatus"], "Deployed",
+            "{result}"
+        );
     }
 }
 

@@ -3,7 +3,6 @@
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
-use serde_json::json;
 use tray_api::{ConnectorZip, Deployment, WaitOptions};
 
 use crate::cli::WaitArgs;
@@ -245,10 +244,9 @@ async fn create_many(
     )
     .await;
     progress.finish();
-    let mut documents = Vec::new();
     let mut first_failure: Option<Failure> = None;
-    for outcome in outcomes {
-        match outcome.result {
+    for outcome in &outcomes {
+        match &outcome.result {
             Ok(deployment) => {
                 let note = if deployment.repeat {
                     " (already in progress)"
@@ -266,12 +264,11 @@ async fn create_many(
                 if deployment.status == tray_api::types::DeploymentStatus::Failed
                     && first_failure.is_none()
                 {
-                    first_failure = Some(failed(&deployment));
+                    first_failure = Some(failed(deployment));
                 }
-                documents.push(json!({ "region": outcome.region, "result": deployment }));
             }
             Err(error) => {
-                if let tray_api::Error::DeploymentFailed { deployment } = &error {
+                if let tray_api::Error::DeploymentFailed { deployment } = error {
                     printer.line(format!(
                         "{}: Failed (deployment {})",
                         outcome.region, deployment.id
@@ -279,19 +276,19 @@ async fn create_many(
                 } else {
                     printer.line(format!("{}: error: {error}", outcome.region));
                 }
-                documents.push(json!({
-                    "region": outcome.region,
-                    "error": { "message": error.to_string(), "status": error.status() },
-                }));
                 if first_failure.is_none() {
-                    let mut failure = Failure::from(error);
+                    let mut failure = match error {
+                        tray_api::Error::DeploymentFailed { deployment } => failed(deployment),
+                        _ => Failure::from_ref(error),
+                    };
                     failure.message = format!("{}: {}", outcome.region, failure.message);
                     first_failure = Some(failure);
                 }
             }
         }
     }
-    printer.json(&documents)?;
+    // One shape, defined by the library: `RegionOutcome`'s `Serialize`.
+    printer.json(&outcomes)?;
     match first_failure {
         Some(failure) => Err(failure),
         None => Ok(()),
