@@ -24,8 +24,10 @@ pub struct Cli {
 
 /// Options every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Tray region; repeat (or comma-separate) to deploy to several regions at once.
+    /// Default: us.
     #[arg(long, global = true, env = "TRAY_REGION", value_delimiter = ',', value_parser = parse_region)]
     pub region: Vec<Region>,
 
@@ -96,6 +98,9 @@ pub enum Command {
     /// version, export, import and release.
     Demo,
     /// Print a shell completion script.
+    ///
+    /// It completes commands, options, regions and the profile names of the
+    /// config file as it is now: generate it again after adding a profile.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -176,6 +181,8 @@ pub enum ProjectCommand {
         /// Version number.
         version: String,
         /// Write to this file (atomically) instead of stdout.
+        /// `-` is stdout; a symbolic link is followed (the file it points to is
+        /// replaced, the link stays); a device or FIFO is written straight through.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
