@@ -254,7 +254,7 @@ fn examples() -> Vec<(Vec<&'static str>, Vec<String>)> {
             vec![
                 format!("tray --sandbox project version create {source} 2 --title \"Release 2\""),
                 format!(
-                    "tray --sandbox -o json project version create {source} 2 --title \"Release 2\"\n--description \"EMEA alerts\""
+                    "tray --sandbox -o json project version create {source} 2\n--title \"Release 2\" --description \"EMEA alerts\""
                 ),
             ],
         ),
@@ -275,7 +275,7 @@ fn examples() -> Vec<(Vec<&'static str>, Vec<String>)> {
         (
             vec!["project", "import"],
             vec![
-                format!("tray --sandbox project import requirements {dest} --export export.json"),
+                format!("tray --sandbox project import requirements {dest}\n--export export.json"),
                 format!(
                     "tray --sandbox project import preview {dest}\n--export export.json {auth}"
                 ),
@@ -284,7 +284,7 @@ fn examples() -> Vec<(Vec<&'static str>, Vec<String>)> {
         (
             vec!["project", "import", "requirements"],
             vec![
-                format!("tray --sandbox project import requirements {dest} --export export.json"),
+                format!("tray --sandbox project import requirements {dest}\n--export export.json"),
                 format!(
                     "tray --sandbox -o json project import requirements {dest}\n--export export.json {auth}"
                 ),
