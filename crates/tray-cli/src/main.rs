@@ -68,8 +68,11 @@ fn main() -> ExitCode {
             result = run(cli) => Ok(result),
         }
     });
-    // A blocking call still running (a FIFO nobody opened) must not hold the exit.
-    runtime.shutdown_background();
+    if outcome.is_err() {
+        // A blocking call still running (opening a FIFO nobody reads,
+        // encoding a zip) must not hold the exit.
+        runtime.shutdown_background();
+    }
     match outcome {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(failure)) => failure.report(),

@@ -162,3 +162,26 @@ fn a_signal_stops_serve_with_status_0() {
         assert_eq!(output.status.code(), Some(0), "{signal}");
     }
 }
+
+/// The README shows the banner of a fresh `tray sandbox serve` as it is.
+#[test]
+fn the_readme_shows_the_banner_as_printed() {
+    let readme = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"),
+    )
+    .unwrap();
+    let shown: Vec<&str> = readme
+        .lines()
+        .skip_while(|line| !line.starts_with("base url http://127.0.0.1:8787"))
+        .take_while(|line| !line.starts_with("```"))
+        .collect();
+    let home = tempfile::tempdir().unwrap();
+    let (child, banner) = serve(home.path());
+    stop(child);
+    let port = regex::Regex::new(r"127\.0\.0\.1:\d+").unwrap();
+    let printed: Vec<String> = banner
+        .iter()
+        .map(|line| port.replace(line, "127.0.0.1:8787").into_owned())
+        .collect();
+    assert_eq!(shown, printed);
+}
