@@ -528,3 +528,38 @@ async fn export_to_a_directory_is_a_local_error() {
     // Nothing was requested.
     assert!(server.received_requests().await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_dropped_export_to_file_leaves_no_temporary_file() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(b"{}".to_vec(), "application/json")
+                .set_delay(std::time::Duration::from_secs(3600)),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    let client = client(&server);
+    let projects = client.projects();
+    // Boxed, so that `drop` drops the future itself.
+    let mut export = Box::pin(projects.export_to_file(project(), "3", &file));
+    // Bounded: the server holds the answer, so the temporary file stays.
+    let mut seen = false;
+    for _ in 0..1000 {
+        tokio::select! {
+            result = &mut export => panic!("the export ended: {result:?}"),
+            () = tokio::time::sleep(std::time::Duration::from_millis(5)) => {}
+        }
+        if !temp_files(dir.path()).is_empty() {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "no temporary file appeared");
+    drop(export);
+    assert!(temp_files(dir.path()).is_empty());
+    assert!(!file.exists());
+}

@@ -342,7 +342,8 @@ pub struct ServeArgs {
     /// How long a deployment takes (split over Deploying and Building).
     #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
     pub deploy_time: Duration,
-    /// Inject a fault: ROUTE=KIND[@RATE], KIND one of latency:DUR, 429, 500, html502, reset, truncated.
+    /// Inject a fault: ROUTE=KIND[@RATE] (the help text, listing every kind and route, is built
+    /// from tray_sandbox::FAULT_KINDS and Route::ALL in help.rs).
     #[arg(long, value_name = "ROUTE=KIND")]
     pub fault: Vec<String>,
     /// Enforce Tray's rate limit (30/s, bursts of 50; 429 without Retry-After).

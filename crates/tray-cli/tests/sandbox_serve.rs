@@ -185,3 +185,30 @@ fn the_readme_shows_the_banner_as_printed() {
         .collect();
     assert_eq!(shown, printed);
 }
+
+/// The sandbox's own log (`-vv`) has no colour codes when stderr is piped.
+#[test]
+fn the_sandbox_log_has_no_colour_codes_off_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("tray"))
+        .args(["-vv", "sandbox", "serve", "--addr", "127.0.0.1:0"])
+        .current_dir(home.path())
+        .env_remove("RUST_LOG")
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The log line is written before the banner.
+    let first = std::io::BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    assert!(first.starts_with("base url "), "{first}");
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(log.contains("tray sandbox listening"), "{log:?}");
+    assert!(!log.contains("\x1b["), "{log:?}");
+}
