@@ -303,7 +303,24 @@ impl Projects<'_> {
     }
 
     /// Stream an export into a file, atomically: the file appears complete
-    /// or not at all (a temporary file next to it is renamed at the end).
+    /// or not at all.
+    ///
+    /// - A regular file (or a new one) is written to a temporary
+    ///   `.tray-export-*` file in the same directory, checked to be one
+    ///   complete JSON object, then renamed over it. A new file gets the
+    ///   usual permissions (0666 less the umask); an existing one keeps its
+    ///   permissions.
+    /// - A symbolic link is followed (also a chain of them, and one whose
+    ///   target does not exist yet): the file it points to is replaced as
+    ///   above, in the target's directory, and the link stays a link.
+    /// - Anything else (a character device such as `/dev/null` or
+    ///   `/dev/stdout`, a FIFO, a socket) is opened and written straight
+    ///   through, never replaced; as with
+    ///   [`export_to_writer`](Self::export_to_writer), a body cut off half-way
+    ///   is an error after its bytes were written.
+    ///
+    /// If the returned future is dropped (the task is cancelled, the program
+    /// is interrupted), the temporary file is removed.
     ///
     /// ```no_run
     /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
@@ -317,6 +334,34 @@ impl Projects<'_> {
         path: impl AsRef<Path>,
     ) -> Result<u64> {
         let path = path.as_ref();
+        let io_error =
+            |e: std::io::Error| Error::local(format!("cannot write {}: {e}", path.display()));
+        match export_target(path).map_err(io_error)? {
+            ExportTarget::Stream { truncate } => {
+                let file = tokio::fs::OpenOptions::new()
+                    .write(true)
+                    .truncate(truncate)
+                    .open(path)
+                    .await
+                    .map_err(io_error)?;
+                self.export_to_writer(project_id, version, file).await
+            }
+            ExportTarget::Replace { file, permissions } => {
+                self.export_by_rename(project_id, version, &file, permissions)
+                    .await
+            }
+        }
+    }
+
+    /// `export_to_file` onto a regular (or new) file: a temporary file in
+    /// its directory, checked, then renamed over it.
+    async fn export_by_rename(
+        &self,
+        project_id: Uuid,
+        version: &str,
+        path: &Path,
+        permissions: Option<std::fs::Permissions>,
+    ) -> Result<u64> {
         let dir = match path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
             _ => std::path::PathBuf::from("."),
@@ -331,10 +376,15 @@ impl Projects<'_> {
             use std::os::unix::fs::PermissionsExt;
             builder.permissions(std::fs::Permissions::from_mode(0o666));
         }
+        // Removed when dropped: on an error, and when this future is
+        // dropped half-way (an interrupted command).
         let temp = builder
             .prefix(".tray-export-")
             .tempfile_in(&dir)
             .map_err(io_error)?;
+        if let Some(permissions) = permissions {
+            std::fs::set_permissions(temp.path(), permissions).map_err(io_error)?;
+        }
         let file = temp.reopen().map_err(io_error)?;
         let mut file = tokio::fs::File::from_std(file);
         let written = self
@@ -438,6 +488,109 @@ impl Projects<'_> {
                 .send(),
         )
         .await
+    }
+}
+
+/// Where [`Projects::export_to_file`] writes.
+#[derive(Debug)]
+enum ExportTarget {
+    /// A regular file, existing or not (symbolic links followed): written
+    /// to a temporary file beside it, then renamed over it, keeping the
+    /// existing file's permissions.
+    Replace {
+        file: std::path::PathBuf,
+        permissions: Option<std::fs::Permissions>,
+    },
+    /// Not a regular file (a device, a FIFO, a socket), or a regular file
+    /// reached through a link the file system cannot name (such as
+    /// `/proc/self/fd/1`): opened and written straight through.
+    Stream { truncate: bool },
+}
+
+/// The most symbolic links followed, as Linux's `MAXSYMLINKS`.
+const MAX_LINKS: usize = 40;
+
+/// Decides where an export to `path` goes, following symbolic links.
+fn export_target(path: &Path) -> std::io::Result<ExportTarget> {
+    let followed = match std::fs::metadata(path) {
+        Ok(metadata) => Some(metadata),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
+        Err(error) => return Err(error),
+    };
+    if let Some(metadata) = &followed
+        && !metadata.is_file()
+    {
+        if metadata.is_dir() {
+            return Err(std::io::Error::other("it is a directory"));
+        }
+        return Ok(ExportTarget::Stream { truncate: false });
+    }
+    let Some(file) = resolve_links(path)? else {
+        // `/dev/stdout` redirected to a file: write through the descriptor.
+        return Ok(ExportTarget::Stream { truncate: true });
+    };
+    let Some(metadata) = followed else {
+        // Nothing there yet (or a link to nothing yet): create the file.
+        return Ok(ExportTarget::Replace {
+            file,
+            permissions: None,
+        });
+    };
+    // The chain must end at the very file `path` opens; a link such as
+    // `/proc/self/fd/1` names no path where a file could be put instead.
+    if !same_file(&metadata, &std::fs::symlink_metadata(&file).ok()) {
+        return Ok(ExportTarget::Stream { truncate: true });
+    }
+    Ok(ExportTarget::Replace {
+        file,
+        permissions: Some(metadata.permissions()),
+    })
+}
+
+/// `path` with every symbolic link at its end followed (a relative target
+/// is taken from the link's directory); a missing final target is fine.
+/// `None` when the chain goes through a file descriptor link (`/dev/fd/N`,
+/// `/proc/…/fd/N`, as `/dev/stdout` does), which names an open file rather
+/// than a place in a directory.
+fn resolve_links(path: &Path) -> std::io::Result<Option<std::path::PathBuf>> {
+    let through_descriptor = |path: &Path| {
+        path.starts_with("/dev/fd")
+            || (path.starts_with("/proc") && path.components().any(|c| c.as_os_str() == "fd"))
+    };
+    let mut current = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        if through_descriptor(&current) {
+            return Ok(None);
+        }
+        match std::fs::symlink_metadata(&current) {
+            Ok(metadata) if metadata.file_type().is_symlink() => {
+                let target = std::fs::read_link(&current)?;
+                current = match current.parent() {
+                    Some(dir) if target.is_relative() => dir.join(target),
+                    _ => target,
+                };
+            }
+            Ok(_) => return Ok(Some(current)),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Some(current));
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    Err(std::io::Error::other("too many levels of symbolic links"))
+}
+
+/// Whether two metadata describe the same file (on Unix: device and inode).
+fn same_file(a: &std::fs::Metadata, b: &Option<std::fs::Metadata>) -> bool {
+    let Some(b) = b else { return false };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        a.dev() == b.dev() && a.ino() == b.ino()
+    }
+    #[cfg(not(unix))]
+    {
+        a.is_file() && b.is_file() && a.len() == b.len()
     }
 }
 

@@ -350,3 +350,216 @@ async fn unknown_fields_in_responses_are_accepted() {
         .unwrap();
     assert_eq!(versions.len(), 1);
 }
+
+/// A server answering every export with `body`.
+async fn export_server(body: &[u8]) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/core/v1/projects/{PROJECT}/versions/3/export"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body.to_vec(), "application/json"))
+        .mount(&server)
+        .await;
+    server
+}
+
+/// Names in `dir` starting with `.tray-export-`.
+fn temp_files(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(".tray-export-"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn export_to_a_symlink_replaces_the_file_it_points_to() {
+    use std::os::unix::fs::PermissionsExt;
+    let raw = br#"{"projects": [{"id": "p"}]}"#;
+    let server = export_server(raw).await;
+    let dir = tempfile::tempdir().unwrap();
+    let real_dir = dir.path().join("exports");
+    std::fs::create_dir(&real_dir).unwrap();
+    let target = real_dir.join("current.json");
+    std::fs::write(&target, b"old").unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    // A chain: link -> exports/middle -> current.json (relative targets).
+    std::os::unix::fs::symlink("current.json", real_dir.join("middle")).unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink("exports/middle", &link).unwrap();
+
+    let written = client(&server)
+        .projects()
+        .export_to_file(project(), "3", &link)
+        .await
+        .unwrap();
+
+    assert_eq!(written, raw.len() as u64);
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_link(&link).unwrap(),
+        std::path::Path::new("exports/middle")
+    );
+    assert!(
+        std::fs::symlink_metadata(real_dir.join("middle"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(&target).unwrap(), raw);
+    // The replaced file keeps its permissions.
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    assert!(temp_files(dir.path()).is_empty());
+    assert!(temp_files(&real_dir).is_empty());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn export_to_a_dangling_symlink_creates_its_target() {
+    let raw = br#"{"projects": []}"#;
+    let server = export_server(raw).await;
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink("new.json", &link).unwrap();
+    client(&server)
+        .projects()
+        .export_to_file(project(), "3", &link)
+        .await
+        .unwrap();
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(std::fs::read(dir.path().join("new.json")).unwrap(), raw);
+    assert!(temp_files(dir.path()).is_empty());
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_new_export_file_gets_the_umask_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let umask = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix("Umask:"))
+        .map(|mask| u32::from_str_radix(mask.trim(), 8).unwrap())
+        .unwrap();
+    let server = export_server(b"{}").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("new.json");
+    client(&server)
+        .projects()
+        .export_to_file(project(), "3", &file)
+        .await
+        .unwrap();
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o666 & !umask);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn export_to_a_fifo_writes_through_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let raw = br#"{"projects": [{"id": "fifo"}]}"#;
+    let server = export_server(raw).await;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let written = client(&server)
+        .projects()
+        .export_to_file(project(), "3", &fifo)
+        .await
+        .unwrap();
+    assert_eq!(written, raw.len() as u64);
+    assert_eq!(reader.join().unwrap(), raw);
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo()
+    );
+    assert!(temp_files(dir.path()).is_empty());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn export_to_dev_null_leaves_the_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let server = export_server(br#"{"projects": []}"#).await;
+    let written = client(&server)
+        .projects()
+        .export_to_file(project(), "3", "/dev/null")
+        .await
+        .unwrap();
+    assert_eq!(written, 16);
+    let metadata = std::fs::symlink_metadata("/dev/null").unwrap();
+    assert!(metadata.file_type().is_char_device());
+}
+
+#[tokio::test]
+async fn export_to_a_directory_is_a_local_error() {
+    let server = export_server(b"{}").await;
+    let dir = tempfile::tempdir().unwrap();
+    let error = client(&server)
+        .projects()
+        .export_to_file(project(), "3", dir.path())
+        .await
+        .unwrap_err();
+    assert!(error.is_local(), "{error:?}");
+    assert!(error.to_string().contains("directory"), "{error}");
+    // Nothing was requested.
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_dropped_export_to_file_leaves_no_temporary_file() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw(b"{}".to_vec(), "application/json")
+                .set_delay(std::time::Duration::from_secs(3600)),
+        )
+        .mount(&server)
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("export.json");
+    let client = client(&server);
+    let projects = client.projects();
+    // Boxed, so that `drop` drops the future itself.
+    let mut export = Box::pin(projects.export_to_file(project(), "3", &file));
+    // Bounded: the server holds the answer, so the temporary file stays.
+    let mut seen = false;
+    for _ in 0..1000 {
+        tokio::select! {
+            result = &mut export => panic!("the export ended: {result:?}"),
+            () = tokio::time::sleep(std::time::Duration::from_millis(5)) => {}
+        }
+        if !temp_files(dir.path()).is_empty() {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "no temporary file appeared");
+    drop(export);
+    assert!(temp_files(dir.path()).is_empty());
+    assert!(!file.exists());
+}

@@ -24,8 +24,10 @@ pub struct Cli {
 
 /// Options every command takes.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Tray region; repeat (or comma-separate) to deploy to several regions at once.
+    /// Default: us.
     #[arg(long, global = true, env = "TRAY_REGION", value_delimiter = ',', value_parser = parse_region)]
     pub region: Vec<Region>,
 
@@ -96,6 +98,9 @@ pub enum Command {
     /// version, export, import and release.
     Demo,
     /// Print a shell completion script.
+    ///
+    /// It completes commands, options, regions and the profile names of the
+    /// config file as it is now: generate it again after adding a profile.
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
@@ -176,6 +181,8 @@ pub enum ProjectCommand {
         /// Version number.
         version: String,
         /// Write to this file (atomically) instead of stdout.
+        /// `-` is stdout; a symbolic link is followed (the file it points to is
+        /// replaced, the link stays); a device or FIFO is written straight through.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
@@ -335,7 +342,8 @@ pub struct ServeArgs {
     /// How long a deployment takes (split over Deploying and Building).
     #[arg(long, value_name = "DUR", default_value = "3s", value_parser = parse_duration)]
     pub deploy_time: Duration,
-    /// Inject a fault: ROUTE=KIND[@RATE], KIND one of latency:DUR, 429, 500, html502, reset, truncated.
+    /// Inject a fault: ROUTE=KIND[@RATE] (the help text, listing every kind and route, is built
+    /// from tray_sandbox::FAULT_KINDS and Route::ALL in help.rs).
     #[arg(long, value_name = "ROUTE=KIND")]
     pub fault: Vec<String>,
     /// Enforce Tray's rate limit (30/s, bursts of 50; 429 without Retry-After).

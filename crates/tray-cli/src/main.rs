@@ -10,12 +10,13 @@ mod commands;
 mod config;
 mod context;
 mod failure;
+mod help;
 mod output;
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::FromArgMatches;
 
 use crate::cli::{
     Cli, Command, DeploymentCommand, ImportCommand, PermissionsCommand, ProjectCommand,
@@ -30,7 +31,9 @@ fn main() -> ExitCode {
         eprintln!("error: internal error: {info}");
         eprintln!("hint: this is a bug in tray; please report it with the command you ran");
     }));
-    let cli = match Cli::try_parse() {
+    let cli = match help::command().try_get_matches().and_then(|matches| {
+        Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut help::command()))
+    }) {
         Ok(cli) => cli,
         Err(error) => {
             // clap prints help/version on stdout (exit 0) and usage errors on stderr (exit 2).
@@ -53,10 +56,84 @@ fn main() -> ExitCode {
             return Failure::usage(format!("cannot start the async runtime: {error}")).report();
         }
     };
-    match runtime.block_on(run(cli)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => failure.report(),
+    // `sandbox serve` runs until it is stopped: a signal is its normal end.
+    let serves = matches!(cli.command, Command::Sandbox(SandboxCommand::Serve(_)));
+    // The command races the signals: on SIGINT/SIGTERM its future is dropped
+    // (and with it any temporary file, such as an export's), then the
+    // process ends with 128 + the signal's number.
+    let outcome = runtime.block_on(async {
+        tokio::select! {
+            biased;
+            signal = interrupted() => Err(signal),
+            result = run(cli) => Ok(result),
+        }
+    });
+    if outcome.is_err() {
+        // A blocking call still running (opening a FIFO nobody reads,
+        // encoding a zip) must not hold the exit.
+        runtime.shutdown_background();
     }
+    match outcome {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(failure)) => failure.report(),
+        Err(_) if serves => ExitCode::SUCCESS,
+        Err(signal) => Failure {
+            code: signal.exit_code(),
+            message: format!(
+                "interrupted by {}: the command did not finish",
+                signal.name()
+            ),
+            hint: None,
+        }
+        .report(),
+    }
+}
+
+/// A signal that ends a command.
+#[derive(Debug, Clone, Copy)]
+enum Signal {
+    /// SIGINT (Ctrl-C): exit 130.
+    Interrupt,
+    /// SIGTERM: exit 143.
+    Terminate,
+}
+
+impl Signal {
+    fn name(self) -> &'static str {
+        match self {
+            Signal::Interrupt => "SIGINT",
+            Signal::Terminate => "SIGTERM",
+        }
+    }
+
+    fn exit_code(self) -> u8 {
+        match self {
+            Signal::Interrupt => 130,
+            Signal::Terminate => 143,
+        }
+    }
+}
+
+/// Resolves on the first SIGINT or SIGTERM; never, if they cannot be watched.
+async fn interrupted() -> Signal {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let (Ok(mut interrupt), Ok(mut terminate)) = (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            return tokio::select! {
+                _ = interrupt.recv() => Signal::Interrupt,
+                _ = terminate.recv() => Signal::Terminate,
+            };
+        }
+    }
+    #[cfg(not(unix))]
+    if tokio::signal::ctrl_c().await.is_ok() {
+        return Signal::Interrupt;
+    }
+    std::future::pending().await
 }
 
 /// Logs go to stderr: `-v` shows requests, `-vv` more; `RUST_LOG` overrides.
@@ -73,10 +150,18 @@ fn init_tracing(verbose: u8, quiet: bool) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
+        .with_ansi(colors_on_stderr())
         .try_init();
 }
 
+/// Colours only on a terminal, and never when `NO_COLOR` is set (and not empty).
+fn colors_on_stderr() -> bool {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+    !no_color && std::io::stderr().is_terminal()
+}
+
 async fn run(cli: Cli) -> CmdResult {
+    let config = cli.global.config.clone();
     let mut ctx = Context::new(cli.global);
     match cli.command {
         Command::Deployment(DeploymentCommand::Create {
@@ -159,7 +244,8 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Demo => commands::demo::run(&mut ctx).await,
         Command::Completions { shell } => {
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "tray", &mut script);
+            let mut command = help::completion_command(config.as_deref());
+            clap_complete::generate(shell, &mut command, "tray", &mut script);
             let mut stdout = std::io::stdout().lock();
             stdout
                 .write_all(&script)

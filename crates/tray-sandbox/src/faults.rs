@@ -122,6 +122,25 @@ impl FromStr for Route {
     }
 }
 
+/// The name of every [`FaultKind`] in the `--fault` syntax, in the order
+/// of its variants (`DUR` stands for a duration such as `300ms`).
+///
+/// ```
+/// for name in tray_sandbox::FAULT_KINDS {
+///     let name = name.replace("DUR", "300ms");
+///     assert!(name.parse::<tray_sandbox::FaultKind>().is_ok(), "{name}");
+/// }
+/// ```
+pub const FAULT_KINDS: &[&str] = &[
+    "latency:DUR",
+    "429",
+    "500",
+    "html502",
+    "reset",
+    "truncated",
+    "unknown-status",
+];
+
 /// What a [`Fault`] does to a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultKind {

@@ -27,6 +27,23 @@ pub const SOLUTION_ID: Uuid = Uuid::from_u128(0x9f3e2d1c_0b4a_4e5f_8a7b_6c5d4e3f
 /// authentication, which does not resolve by itself.
 pub const DESTINATION_SPARE_AUTH_ID: Uuid = Uuid::from_u128(0x2f4a6c8e_1b3d_4f5a_8c7e_9d0b1a2c3e4f);
 
+/// The export id (`authExportId`) of the seeded source project's Salesforce
+/// authentication. It does not resolve by itself on an import into
+/// [`DESTINATION_PROJECT_ID`]: map it to [`DESTINATION_SPARE_AUTH_ID`].
+pub const SOURCE_SALESFORCE_AUTH_EXPORT_ID: &str = "salesforce-production";
+
+/// Every authentication an import of the seeded source project into the
+/// seeded destination must be given: the source's `authExportId` and the
+/// destination authentication to map it to (`--auth NAME=UUID`, an
+/// `authenticationResolution`).
+///
+/// ```
+/// let (name, id) = tray_sandbox::IMPORT_AUTH_MAPPINGS[0];
+/// assert_eq!(format!("{name}={id}"), "salesforce-production=2f4a6c8e-1b3d-4f5a-8c7e-9d0b1a2c3e4f");
+/// ```
+pub const IMPORT_AUTH_MAPPINGS: &[(&str, Uuid)] =
+    &[(SOURCE_SALESFORCE_AUTH_EXPORT_ID, DESTINATION_SPARE_AUTH_ID)];
+
 /// The `creator` of the project versions the sandbox creates.
 pub(crate) const CREATOR: &str = "sandbox-api-user";
 
@@ -350,7 +367,7 @@ pub(crate) fn source_project() -> SeedProject {
             },
             SeedAuthentication {
                 id: Some(Uuid::from_u128(0x497f6eca_6276_4993_bfeb_53cbbbba6f08)),
-                auth_export_id: Some("salesforce-production".to_owned()),
+                auth_export_id: Some(SOURCE_SALESFORCE_AUTH_EXPORT_ID.to_owned()),
                 title: "Salesforce (production org)".to_owned(),
                 service: SeedService {
                     name: "salesforce".to_owned(),

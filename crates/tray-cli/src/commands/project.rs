@@ -63,7 +63,9 @@ pub async fn list_versions(ctx: &mut Context, project_id: Uuid, limit: Option<u6
     ctx.printer.json(&versions)
 }
 
-/// `tray project export`.
+/// `tray project export`: to stdout (no `--out`, `--out -`, or a path that
+/// is this process's stdout), else to the file `--out` names (atomically,
+/// following symbolic links; devices and FIFOs written straight through).
 pub async fn export(
     ctx: &mut Context,
     project_id: Uuid,
@@ -71,7 +73,7 @@ pub async fn export(
     out: Option<PathBuf>,
 ) -> CmdResult {
     let client = ctx.client().await?;
-    match out {
+    match out.filter(|path| !is_stdout(path)) {
         Some(path) => {
             let bytes = client
                 .projects()
@@ -107,6 +109,30 @@ pub async fn export(
             Ok(())
         }
     }
+}
+
+/// Whether `--out PATH` means stdout: `-`, or a path naming the file this
+/// process's stdout is (`/dev/stdout`, `/dev/fd/1`, or the file stdout is
+/// redirected to), so the export is checked whole before it is printed and
+/// no result line is mixed into it.
+fn is_stdout(path: &Path) -> bool {
+    if path.as_os_str() == "-" {
+        return true;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        use std::os::unix::fs::MetadataExt;
+        let stdout = std::io::stdout()
+            .as_fd()
+            .try_clone_to_owned()
+            .map(std::fs::File::from)
+            .and_then(|file| file.metadata());
+        if let (Ok(stdout), Ok(target)) = (stdout, std::fs::metadata(path)) {
+            return stdout.dev() == target.dev() && stdout.ino() == target.ino();
+        }
+    }
+    false
 }
 
 /// The exported project document of `--export FILE`.
