@@ -11,8 +11,11 @@ usage: cargo xtask <task>
 tasks:
   codegen          regenerate the client code of every spec in openapi/, write the
                    snapshots in xtask/snapshots/ and print what changed (review it
-                   with `git diff xtask/snapshots`, then commit spec and snapshots)
-  codegen --check  fail, naming each spec whose snapshot is stale; writes nothing
+                   with `git diff xtask/snapshots`, then commit spec and snapshots);
+                   also copy each spec into crates/tray-api-raw/openapi/ (the
+                   published crate's build.rs reads those copies)
+  codegen --check  fail, naming each spec whose snapshot or packaged copy is stale;
+                   writes nothing
   lint             check the specs: parse, generate, every example valid against its
                    schema and round-tripping through the generated types, every seed
                    fixture in tests/fixtures/ deserializing
@@ -47,11 +50,28 @@ fn codegen(check: bool) -> Result<(), String> {
     let root = workspace_root();
     let mut stale = Vec::new();
     for spec in SPECS {
+        if !snapshot::copy_is_current(&root, *spec) {
+            let copy = snapshot::packaged_copy(&root, *spec);
+            if check {
+                println!("{:<12} STALE COPY ({})", spec.module, copy.display());
+                stale.push(spec.path);
+            } else {
+                if let Some(parent) = copy.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                }
+                std::fs::copy(spec.file(&root), &copy)
+                    .map_err(|e| format!("cannot copy {} to {}: {e}", spec.path, copy.display()))?;
+                println!("{:<12} copied to {}", spec.module, copy.display());
+            }
+        }
         let code = tray_codegen::generate(&root, *spec).map_err(|e| e.to_string())?;
         match snapshot::status(&root, *spec, &code) {
             snapshot::Status::Current => println!("{:<12} unchanged", spec.module),
             status => {
-                stale.push(spec.path);
+                if !stale.contains(&spec.path) {
+                    stale.push(spec.path);
+                }
                 if check {
                     println!("{:<12} STALE ({})", spec.module, spec.path);
                     continue;
@@ -69,7 +89,7 @@ fn codegen(check: bool) -> Result<(), String> {
     match (check, stale.is_empty()) {
         (_, true) => Ok(()),
         (true, false) => Err(format!(
-            "generated code is stale for {}: run `cargo xtask codegen` and commit the snapshots",
+            "generated code or packaged spec copy is stale for {}: run `cargo xtask codegen` and commit the snapshots and copies",
             stale.join(", ")
         )),
         (false, false) => {

@@ -11,6 +11,26 @@ use tray_codegen::Spec;
 /// Folder of the snapshots, relative to the workspace root.
 pub const SNAPSHOT_DIR: &str = "xtask/snapshots";
 
+/// The package whose `openapi/` folder carries byte-identical copies of the
+/// specs, so that its published `.crate` (and its `build.rs`) has them.
+pub const PACKAGED_SPECS_IN: &str = "crates/tray-api-raw";
+
+/// The packaged copy of one spec (`crates/tray-api-raw/openapi/NAME.yaml`).
+pub fn packaged_copy(workspace_root: &Path, spec: Spec) -> PathBuf {
+    workspace_root.join(PACKAGED_SPECS_IN).join(spec.path)
+}
+
+/// Whether the packaged copy of `spec` is byte-identical to the spec.
+pub fn copy_is_current(workspace_root: &Path, spec: Spec) -> bool {
+    match (
+        std::fs::read(spec.file(workspace_root)),
+        std::fs::read(packaged_copy(workspace_root, spec)),
+    ) {
+        (Ok(spec), Ok(copy)) => spec == copy,
+        _ => false,
+    }
+}
+
 /// The snapshot file of one spec.
 pub fn path(workspace_root: &Path, spec: Spec) -> PathBuf {
     workspace_root

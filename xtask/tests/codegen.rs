@@ -41,7 +41,8 @@ fn snapshot_reader_agrees_with_insta_format() {
 fn scratch() -> tempfile::TempDir {
     let root = xtask::workspace_root();
     let dir = tempfile::tempdir().unwrap();
-    for folder in ["openapi", xtask::snapshot::SNAPSHOT_DIR] {
+    let packaged = format!("{}/openapi", xtask::snapshot::PACKAGED_SPECS_IN);
+    for folder in ["openapi", xtask::snapshot::SNAPSHOT_DIR, packaged.as_str()] {
         std::fs::create_dir_all(dir.path().join(folder)).unwrap();
         for entry in std::fs::read_dir(root.join(folder)).unwrap().flatten() {
             std::fs::copy(
@@ -110,5 +111,27 @@ fn check_fails_naming_the_spec_edited_without_regenerating_and_writes_nothing() 
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("+        pub created_by:"), "{stdout}");
     assert!(stdout.contains("-        pub creator:"), "{stdout}");
+    assert!(xtask(dir.path(), &["codegen", "--check"]).status.success());
+}
+
+#[test]
+fn check_fails_when_the_packaged_copy_differs_and_codegen_restores_it() {
+    let dir = scratch();
+    let copy = dir
+        .path()
+        .join(xtask::snapshot::PACKAGED_SPECS_IN)
+        .join("openapi/solutions.yaml");
+    let original = std::fs::read(dir.path().join("openapi/solutions.yaml")).unwrap();
+    std::fs::write(&copy, b"# edited by hand\n").unwrap();
+
+    let output = xtask(dir.path(), &["codegen", "--check"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("solutions    STALE COPY"), "{stdout}");
+    assert!(!stdout.contains("projects     STALE"), "{stdout}");
+    assert_eq!(std::fs::read(&copy).unwrap(), b"# edited by hand\n", "--check wrote the copy");
+
+    assert!(xtask(dir.path(), &["codegen"]).status.success());
+    assert_eq!(std::fs::read(&copy).unwrap(), original);
     assert!(xtask(dir.path(), &["codegen", "--check"]).status.success());
 }
