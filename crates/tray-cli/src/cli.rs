@@ -50,6 +50,12 @@ pub struct Global {
     #[arg(short, long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 
+    /// Filter the JSON output with a jq expression (implies -o json), as
+    /// `gh --jq` does: strings print raw (like `jq -r`), other values as
+    /// compact JSON, one per line. E.g. `--jq .id`, `--jq '.elements[].name'`.
+    #[arg(long, global = true, value_name = "EXPR")]
+    pub jq: Option<String>,
+
     /// Log requests to stderr (-vv for more); RUST_LOG also works.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,

@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod context;
 mod failure;
+mod jq;
 mod output;
 
 use std::io::Write;
@@ -76,7 +77,12 @@ fn init_tracing(verbose: u8, quiet: bool) {
         .try_init();
 }
 
-async fn run(cli: Cli) -> CmdResult {
+async fn run(mut cli: Cli) -> CmdResult {
+    if let Some(expr) = &cli.global.jq {
+        // Checked before anything else: a bad expression sends nothing.
+        jq::set(expr)?;
+        cli.global.output = cli::Output::Json;
+    }
     let mut ctx = Context::new(cli.global);
     match cli.command {
         Command::Deployment(DeploymentCommand::Create {
