@@ -11,6 +11,8 @@ mod config;
 mod context;
 mod failure;
 mod jq;
+mod table;
+mod token_source;
 mod output;
 
 use std::io::Write;
@@ -19,7 +21,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{
-    Cli, Command, DeploymentCommand, ImportCommand, PermissionsCommand, ProjectCommand,
+    AuthCommand, Cli, Command, ConfigCommand, DeploymentCommand, ImportCommand, PermissionsCommand, ProjectCommand,
     ReleaseCommand, SandboxCommand, SolutionCommand, VersionCommand,
 };
 use crate::context::Context;
@@ -162,6 +164,10 @@ async fn run(mut cli: Cli) -> CmdResult {
         Command::Sandbox(SandboxCommand::Serve(args)) => {
             commands::sandbox::serve(&mut ctx, args).await
         }
+        Command::Api(args) => commands::api::run(&mut ctx, args).await,
+        Command::Auth(AuthCommand::Status) => commands::auth::status(&mut ctx).await,
+        Command::Config(ConfigCommand::Path) => commands::config_cmd::path(&mut ctx),
+        Command::Config(ConfigCommand::List) => commands::config_cmd::list(&mut ctx),
         Command::Demo => commands::demo::run(&mut ctx).await,
         Command::Completions { shell } => {
             let mut script = Vec::new();
