@@ -128,7 +128,8 @@ pub struct ApiArgs {
     /// Path relative to the base URL (`/core/v1/connectors`, a query string
     /// allowed), or a URL with the base URL's scheme, host and port.
     pub path: String,
-    /// HTTP method (default GET, or POST when fields or --input are given).
+    /// HTTP method (default GET, or POST when fields or --input are given,
+    /// except with --paginate).
     #[arg(short = 'X', long = "method", value_name = "METHOD")]
     pub method: Option<String>,
     /// A string field KEY=VALUE (a query parameter for GET, else part of the

@@ -54,7 +54,7 @@ impl Plan {
         let method = match &args.method {
             Some(text) => Method::from_bytes(text.trim().to_ascii_uppercase().as_bytes())
                 .map_err(|_| Failure::usage(format!("invalid HTTP method {text:?}")))?,
-            None if has_fields || args.input.is_some() => Method::POST,
+            None if (has_fields || args.input.is_some()) && !args.paginate => Method::POST,
             None => Method::GET,
         };
         if args.paginate && method != Method::GET {
