@@ -308,13 +308,18 @@ pub enum VersionCommand {
         #[arg(long)]
         description: Option<String>,
     },
-    /// List the versions of a project (all pages unless --limit).
+    /// List the versions of a project, newest first (a table: VERSION,
+    /// CREATED, TITLE, CREATOR; with -o json, the versions in the same order).
     List {
         /// Project id.
         project_id: Uuid,
-        /// Stop after this many versions (at least 1).
+        /// Show at most this many versions (the newest; with --reverse, the
+        /// oldest). At least 1.
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         limit: Option<u64>,
+        /// Oldest first.
+        #[arg(long)]
+        reverse: bool,
     },
 }
 

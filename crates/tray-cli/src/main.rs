@@ -113,9 +113,11 @@ async fn run(mut cli: Cli) -> CmdResult {
             commands::project::create_version(&mut ctx, project_id, version, title, description)
                 .await
         }
-        Command::Project(ProjectCommand::Version(VersionCommand::List { project_id, limit })) => {
-            commands::project::list_versions(&mut ctx, project_id, limit).await
-        }
+        Command::Project(ProjectCommand::Version(VersionCommand::List {
+            project_id,
+            limit,
+            reverse,
+        })) => commands::project::list_versions(&mut ctx, project_id, limit, reverse).await,
         Command::Project(ProjectCommand::Export {
             project_id,
             version,
