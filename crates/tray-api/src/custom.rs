@@ -279,7 +279,9 @@ impl CustomRequest<'_> {
     /// `Err` means no response ([`Error::Transport`]).
     pub async fn send(self) -> Result<RawResponse> {
         let operation = match self.retry {
-            RetryPolicy::SafeMethods if self.method == Method::GET || self.method == Method::HEAD => {
+            RetryPolicy::SafeMethods
+                if self.method == Method::GET || self.method == Method::HEAD =>
+            {
                 OPERATION_AUTO
             }
             RetryPolicy::SafeMethods | RetryPolicy::Never => OPERATION_ONCE,

@@ -218,8 +218,6 @@ pub use client::{
 };
 pub use connector_zip::ConnectorZip;
 pub use custom::{CustomRequest, RawResponse, RetryPolicy};
-/// HTTP methods and headers of [`Client::custom`] requests (re-exported from `http`).
-pub use reqwest::{Method, header::HeaderMap};
 pub use deployments::{Deployment, WaitOptions};
 pub use error::{ApiErrorDetails, EXCERPT_CHARS, Error, Result, UnresolvedAuthentication};
 pub use import::{AuthResolution, ConnectorMapping, ImportInput, ServiceMapping};
@@ -227,6 +225,8 @@ pub use multi_region::{RegionOutcome, deploy_to_regions};
 pub use permissions::ShareOutcome;
 pub use promote::{PromoteReport, PromoteStep, Promotion};
 pub use region::Region;
+/// HTTP methods and headers of [`Client::custom`] requests (re-exported from `http`).
+pub use reqwest::{Method, header::HeaderMap};
 pub use transport::{RateLimit, RetryConfig};
 
 /// Generated types whose shape is already good, re-exported from

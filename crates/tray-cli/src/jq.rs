@@ -51,14 +51,16 @@ fn compile(expr: &str) -> CmdResult<Filter> {
                 jaq_core::load::Error::Io(list) => {
                     reasons.extend(list.into_iter().map(|(path, e)| format!("{path}: {e}")));
                 }
-                jaq_core::load::Error::Lex(list) => reasons.extend(
-                    list.into_iter()
-                        .map(|(expect, at)| format!("expected {} at {}", expect.as_str(), near(at))),
-                ),
-                jaq_core::load::Error::Parse(list) => reasons.extend(
-                    list.into_iter()
-                        .map(|(expect, at)| format!("expected {} at {}", expect.as_str(), near(at))),
-                ),
+                jaq_core::load::Error::Lex(list) => {
+                    reasons.extend(list.into_iter().map(|(expect, at)| {
+                        format!("expected {} at {}", expect.as_str(), near(at))
+                    }))
+                }
+                jaq_core::load::Error::Parse(list) => {
+                    reasons.extend(list.into_iter().map(|(expect, at)| {
+                        format!("expected {} at {}", expect.as_str(), near(at))
+                    }))
+                }
             }
         }
         bad_expression(expr, &reasons)
@@ -141,7 +143,10 @@ mod tests {
         assert_eq!(run(".list[0]", doc), "{\"a\":1}\n");
         assert_eq!(run(".ok, .none", doc), "true\nnull\n");
         assert_eq!(run("[.list[].a] | length", doc), "2\n");
-        assert_eq!(run(".list | map(.a) | map(tostring) | join(\",\")", doc), "1,x y\n");
+        assert_eq!(
+            run(".list | map(.a) | map(tostring) | join(\",\")", doc),
+            "1,x y\n"
+        );
         assert_eq!(run("empty", doc), "");
     }
 
@@ -150,7 +155,11 @@ mod tests {
         for bad in [".[", "foo_not_defined", ".a |", "(."] {
             let failure = compile(bad).err().unwrap();
             assert_eq!(failure.code, crate::failure::USAGE, "{bad}");
-            assert!(failure.message.contains("invalid --jq expression"), "{}", failure.message);
+            assert!(
+                failure.message.contains("invalid --jq expression"),
+                "{}",
+                failure.message
+            );
         }
     }
 

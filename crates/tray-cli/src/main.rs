@@ -11,9 +11,9 @@ mod config;
 mod context;
 mod failure;
 mod jq;
+mod output;
 mod table;
 mod token_source;
-mod output;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -21,8 +21,8 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use crate::cli::{
-    AuthCommand, Cli, Command, ConfigCommand, DeploymentCommand, ImportCommand, PermissionsCommand, ProjectCommand,
-    ReleaseCommand, SandboxCommand, SolutionCommand, VersionCommand,
+    AuthCommand, Cli, Command, ConfigCommand, DeploymentCommand, ImportCommand, PermissionsCommand,
+    ProjectCommand, ReleaseCommand, SandboxCommand, SolutionCommand, VersionCommand,
 };
 use crate::context::Context;
 use crate::failure::{CmdResult, Failure};

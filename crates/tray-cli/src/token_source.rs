@@ -135,7 +135,11 @@ pub fn base_url(global: &Global, profile: Option<&Profile>, region: Option<Regio
         if let Some(url) = &profile.base_url {
             return url.trim_end_matches('/').to_owned();
         }
-        if let Some(region) = profile.region.as_deref().and_then(|r| r.parse::<Region>().ok()) {
+        if let Some(region) = profile
+            .region
+            .as_deref()
+            .and_then(|r| r.parse::<Region>().ok())
+        {
             return region.base_url().to_owned();
         }
     }

@@ -58,7 +58,9 @@ async fn scripted(responses: Vec<(u16, &'static str)>) -> Scripted {
                 continue;
             };
             log.lock().unwrap().push(request);
-            let (status, body) = responses.next().unwrap_or((500, r#"{"message":"no more"}"#));
+            let (status, body) = responses
+                .next()
+                .unwrap_or((500, r#"{"message":"no more"}"#));
             let reply = format!(
                 "HTTP/1.1 {status} Scripted\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-scripted: yes\r\nconnection: close\r\n\r\n{body}",
                 body.len()
@@ -162,7 +164,12 @@ async fn paginate_merges_three_pages_into_one_array() {
         .collect();
     assert_eq!(numbers, ["1", "2", "3", "4", "5"]);
     // -i printed one status line per page.
-    assert_eq!(stderr(&out).matches("HTTP/1.1 200").count(), 3, "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out).matches("HTTP/1.1 200").count(),
+        3,
+        "{}",
+        stderr(&out)
+    );
 
     let mut cmd = tray_at(home.path(), &sandbox);
     cmd.args(["api", "--paginate", "-f", "first=2", "--limit", "3", &path]);
@@ -233,7 +240,16 @@ async fn get_fields_go_to_the_query_string() {
     let server = scripted(vec![(200, "[]")]).await;
     let home = tempfile::tempdir().unwrap();
     let mut cmd = tray_to(home.path(), &server);
-    cmd.args(["api", "-X", "get", "/core/v1/users", "-f", "first=5", "-F", "q=a b"]);
+    cmd.args([
+        "api",
+        "-X",
+        "get",
+        "/core/v1/users",
+        "-f",
+        "first=5",
+        "-F",
+        "q=a b",
+    ]);
     let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let seen = server.seen.lock().unwrap().clone();
@@ -271,7 +287,11 @@ async fn other_hosts_authorization_headers_and_placeholders_are_refused_before_a
         let out = output(cmd).await;
         assert_eq!(out.status.code(), Some(2), "{case:?}: {}", stderr(&out));
         assert!(stdout(&out).is_empty(), "{case:?}");
-        assert!(stderr(&out).starts_with("error: "), "{case:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).starts_with("error: "),
+            "{case:?}: {}",
+            stderr(&out)
+        );
         assert!(!stderr(&out).contains(TOKEN), "{case:?}");
     }
     assert_eq!(*server.connections.lock().unwrap(), 0);
@@ -283,7 +303,10 @@ async fn a_non_2xx_status_exits_1_with_the_body_on_stdout() {
     let server = scripted(vec![(404, body), (500, r#"{"message":"boom"}"#)]).await;
     let home = tempfile::tempdir().unwrap();
     let mut cmd = tray_to(home.path(), &server);
-    cmd.args(["api", "/cdk/v1/deployments/connectors/x/versions/1/deployments/latest"]);
+    cmd.args([
+        "api",
+        "/cdk/v1/deployments/connectors/x/versions/1/deployments/latest",
+    ]);
     cmd.args(["--jq", ".message"]);
     let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(1));
@@ -291,7 +314,9 @@ async fn a_non_2xx_status_exits_1_with_the_body_on_stdout() {
     assert_eq!(stdout(&out).trim_end(), body);
     assert_eq!(
         stderr(&out).lines().next(),
-        Some("error: GET /cdk/v1/deployments/connectors/x/versions/1/deployments/latest: HTTP 404: Connector not found")
+        Some(
+            "error: GET /cdk/v1/deployments/connectors/x/versions/1/deployments/latest: HTTP 404: Connector not found"
+        )
     );
     // A POST answered 500 is not retried: one request, exit 1.
     let mut cmd = tray_to(home.path(), &server);
@@ -310,7 +335,12 @@ async fn the_sandbox_answers_unknown_paths_with_trays_json_404() {
     let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(1));
     let body: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(body["message"].as_str().unwrap().contains("/core/v1/workspaces"));
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("/core/v1/workspaces")
+    );
     assert!(body.get("code").is_some(), "{body}");
 }
 
@@ -318,7 +348,15 @@ async fn the_sandbox_answers_unknown_paths_with_trays_json_404() {
 async fn jq_filters_the_json_document_of_typed_commands() {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = tray(home.path());
-    cmd.args(["--sandbox", "deployment", "get", "acme-crm", "1.0", "--jq", ".deploymentStatus"]);
+    cmd.args([
+        "--sandbox",
+        "deployment",
+        "get",
+        "acme-crm",
+        "1.0",
+        "--jq",
+        ".deploymentStatus",
+    ]);
     let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(stdout(&out), "Deployed\n");

@@ -106,7 +106,14 @@ async fn profiles_report_their_token_file_and_config_lists_them() {
     let config_arg = config.to_str().unwrap();
 
     let mut cmd = tray(home.path());
-    cmd.args(["--config", config_arg, "--profile", "prod", "auth", "status"]);
+    cmd.args([
+        "--config",
+        config_arg,
+        "--profile",
+        "prod",
+        "auth",
+        "status",
+    ]);
     let out = output(cmd).await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let row = stdout(&out).lines().nth(1).unwrap().to_owned();

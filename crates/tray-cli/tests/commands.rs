@@ -271,10 +271,21 @@ async fn project_versions_create_and_list() {
     insta::assert_snapshot!("version_list_text", redact(&stdout(&output)));
 
     let output = tray_at(home.path(), &sandbox)
-        .args(["project", "version", "list", SOURCE, "--reverse", "--limit", "1"])
+        .args([
+            "project",
+            "version",
+            "list",
+            SOURCE,
+            "--reverse",
+            "--limit",
+            "1",
+        ])
         .output()
         .unwrap();
-    let lines: Vec<String> = redact(&stdout(&output)).lines().map(str::to_owned).collect();
+    let lines: Vec<String> = redact(&stdout(&output))
+        .lines()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(
         lines,
         [

@@ -69,7 +69,8 @@ impl Plan {
             let (key, value) = split_field(typed, "-F")?;
             fields.push((key.to_owned(), typed_value(value)?));
         }
-        let fields_in_query = method == Method::GET || method == Method::HEAD || args.input.is_some();
+        let fields_in_query =
+            method == Method::GET || method == Method::HEAD || args.input.is_some();
         let mut query = Vec::new();
         let mut body = None;
         if fields_in_query {
@@ -158,7 +159,9 @@ fn check_placeholders(path: &str) -> CmdResult {
         return Err(Failure::usage(format!(
             "the path still has the placeholder {placeholder}: put the real value in its place"
         ))
-        .with_hint("e.g. tray api /core/v1/projects/6f9619ff-8b86-d011-b42d-00c04fc964ff/versions"));
+        .with_hint(
+            "e.g. tray api /core/v1/projects/6f9619ff-8b86-d011-b42d-00c04fc964ff/versions",
+        ));
     }
     Ok(())
 }
@@ -181,9 +184,10 @@ fn typed_value(text: &str) -> CmdResult<Value> {
         "null" => Value::Null,
         _ if text.starts_with('@') => {
             let bytes = read_input(Path::new(&text[1..]))?;
-            Value::String(String::from_utf8(bytes).map_err(|_| {
-                Failure::usage(format!("{}: not UTF-8 text", &text[1..]))
-            })?)
+            Value::String(
+                String::from_utf8(bytes)
+                    .map_err(|_| Failure::usage(format!("{}: not UTF-8 text", &text[1..])))?,
+            )
         }
         _ => match text.parse::<i64>() {
             Ok(number) if !text.starts_with('+') => Value::from(number),
@@ -250,9 +254,8 @@ async fn paginate(client: &tray_api::Client, plan: &Plan, args: &ApiArgs) -> Cmd
             write_stdout(&format_body(&response)?)?;
             return status_failure(plan, &response);
         }
-        let page = jaq_json::read::parse_single(&response.body).map_err(|e| {
-            api_failure(format!("--paginate: a page is not JSON: {e}"))
-        })?;
+        let page = jaq_json::read::parse_single(&response.body)
+            .map_err(|e| api_failure(format!("--paginate: a page is not JSON: {e}")))?;
         let Some(Val::Arr(list)) = field(&page, "elements") else {
             return Err(api_failure(
                 "--paginate: the response has no `elements` array (not a paged listing)",
@@ -264,7 +267,10 @@ async fn paginate(client: &tray_api::Client, plan: &Plan, args: &ApiArgs) -> Cmd
             break;
         }
         let info = field(&page, "pageInfo");
-        let more = matches!(info.and_then(|i| field(i, "hasNextPage")), Some(Val::Bool(true)));
+        let more = matches!(
+            info.and_then(|i| field(i, "hasNextPage")),
+            Some(Val::Bool(true))
+        );
         let next = match info.and_then(|i| field(i, "endCursor")) {
             Some(Val::TStr(bytes)) => Some(String::from_utf8_lossy(bytes).into_owned()),
             _ => None,
@@ -374,12 +380,7 @@ fn status_failure(plan: &Plan, response: &RawResponse) -> CmdResult {
     match response.error_for_status() {
         Ok(()) => Ok(()),
         Err(error) => {
-            let mut message = format!(
-                "{} {}: HTTP {}",
-                plan.method,
-                plan.path,
-                response.status
-            );
+            let mut message = format!("{} {}: HTTP {}", plan.method, plan.path, response.status);
             if let Some(tray_message) = error.message() {
                 message.push_str(&format!(": {tray_message}"));
             }

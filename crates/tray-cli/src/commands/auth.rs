@@ -57,14 +57,24 @@ pub async fn status(ctx: &mut Context) -> CmdResult {
         rows
     } else {
         let specs = if !ctx.global.profile.is_empty() {
-            ctx.global.profile.iter().cloned().map(Spec::Profile).collect()
+            ctx.global
+                .profile
+                .iter()
+                .cloned()
+                .map(Spec::Profile)
+                .collect()
         } else if ctx.global.region.len() > 1 {
             if ctx.global.base_url.is_some() {
                 return Err(Failure::usage(
                     "--base-url calls one place; it cannot be combined with several --region",
                 ));
             }
-            ctx.global.region.iter().copied().map(Spec::Region).collect()
+            ctx.global
+                .region
+                .iter()
+                .copied()
+                .map(Spec::Region)
+                .collect()
         } else {
             vec![Spec::Default]
         };
@@ -93,7 +103,14 @@ pub async fn status(ctx: &mut Context) -> CmdResult {
         })
         .collect();
     for line in crate::table::lines(
-        &["TARGET", "BASE URL", "TOKEN FROM", "TOKEN", "WORKS", "DETAIL"],
+        &[
+            "TARGET",
+            "BASE URL",
+            "TOKEN FROM",
+            "TOKEN",
+            "WORKS",
+            "DETAIL",
+        ],
         &text_rows,
     ) {
         ctx.printer.line(line);
@@ -186,7 +203,10 @@ async fn check(client: &Client) -> (bool, Option<String>) {
         Ok(_) | Err(tray_api::Error::NotFound(_)) => (true, None),
         Err(error @ (tray_api::Error::Unauthorized(_) | tray_api::Error::Forbidden(_))) => (
             false,
-            Some(format!("token rejected (HTTP {})", error.status().unwrap_or(0))),
+            Some(format!(
+                "token rejected (HTTP {})",
+                error.status().unwrap_or(0)
+            )),
         ),
         Err(error) => (false, Some(error.to_string())),
     }

@@ -12,8 +12,9 @@ use crate::token_source;
 pub fn path(ctx: &mut Context) -> CmdResult {
     let path = match &ctx.global.config {
         Some(path) => path.clone(),
-        None => config::default_path()
-            .ok_or_else(|| Failure::usage("no config directory on this system: pass --config PATH"))?,
+        None => config::default_path().ok_or_else(|| {
+            Failure::usage("no config directory on this system: pass --config PATH")
+        })?,
     };
     let exists = path.exists();
     ctx.printer.line(path.display().to_string());
@@ -37,7 +38,11 @@ pub fn list(ctx: &mut Context) -> CmdResult {
         let source = token_source::source(&ctx.global, Some((name, profile)), None);
         rows.push(vec![
             name.clone(),
-            if region.is_empty() { "-".to_owned() } else { region.clone() },
+            if region.is_empty() {
+                "-".to_owned()
+            } else {
+                region.clone()
+            },
             base_url.clone(),
             source.to_string(),
         ]);
