@@ -82,6 +82,23 @@ pub struct RawResponse {
 }
 
 impl RawResponse {
+    /// The status line, as `HTTP/1.1 404 Not Found`.
+    ///
+    /// ```
+    /// # fn check(response: tray_api::RawResponse) {
+    /// eprintln!("{}", response.status_line());
+    /// # }
+    /// ```
+    pub fn status_line(&self) -> String {
+        let reason = reqwest::StatusCode::from_u16(self.status)
+            .ok()
+            .and_then(|s| s.canonical_reason())
+            .unwrap_or("");
+        format!("{} {} {reason}", self.version, self.status)
+            .trim_end()
+            .to_owned()
+    }
+
     /// Whether the status is 2xx.
     ///
     /// ```
@@ -198,17 +215,15 @@ impl CustomRequest<'_> {
         self
     }
 
-    /// The query parameter `name`, if the target or [`CustomRequest::query`]
-    /// set it (the last value).
-    pub fn query_value(&self, name: &str) -> Option<String> {
-        self.url
-            .query_pairs()
-            .filter(|(k, _)| k == name)
-            .last()
-            .map(|(_, v)| v.into_owned())
-    }
-
-    /// Set (replace) query parameter `name`.
+    /// Set query parameter `name`, replacing any value it had.
+    ///
+    /// ```
+    /// # fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+    /// let request = client
+    ///     .custom(tray_api::Method::GET, "/core/v1/users?cursor=a")?
+    ///     .set_query("cursor", "b");
+    /// # let _ = request; Ok(()) }
+    /// ```
     pub fn set_query(mut self, name: &str, value: &str) -> Self {
         let kept: Vec<(String, String)> = self
             .url
@@ -257,7 +272,15 @@ impl CustomRequest<'_> {
     }
 
     /// A JSON body (`Content-Type: application/json` unless a header set
-    /// another).
+    /// another), sent as is.
+    ///
+    /// ```
+    /// # fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+    /// let request = client
+    ///     .custom(tray_api::Method::POST, "/core/v1/things")?
+    ///     .json_body(r#"{"name":"a"}"#);
+    /// # let _ = request; Ok(()) }
+    /// ```
     pub fn json_body(mut self, body: impl Into<Bytes>) -> Self {
         self.body = Some(body.into());
         if !self.headers.contains_key(reqwest::header::CONTENT_TYPE) {
@@ -270,6 +293,14 @@ impl CustomRequest<'_> {
     }
 
     /// When to retry; default [`RetryPolicy::SafeMethods`].
+    ///
+    /// ```
+    /// # fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+    /// let request = client
+    ///     .custom(tray_api::Method::PUT, "/core/v1/things/1")?
+    ///     .retry(tray_api::RetryPolicy::Always); // a PUT that is safe to repeat
+    /// # let _ = request; Ok(()) }
+    /// ```
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
         self
@@ -277,6 +308,13 @@ impl CustomRequest<'_> {
 
     /// Send the request and read the whole response. Any status is `Ok`;
     /// `Err` means no response ([`Error::Transport`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
+    /// let response = client.custom(tray_api::Method::GET, "/core/v1/users")?.send().await?;
+    /// response.error_for_status()?;
+    /// # Ok(()) }
+    /// ```
     pub async fn send(self) -> Result<RawResponse> {
         let operation = match self.retry {
             RetryPolicy::SafeMethods

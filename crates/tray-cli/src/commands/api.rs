@@ -357,7 +357,7 @@ fn write_json(value: &Val) -> Vec<u8> {
 }
 
 fn print_head(response: &RawResponse) {
-    let mut head = format!("{} {}\n", response.version, response.status);
+    let mut head = format!("{}\n", response.status_line());
     for (name, value) in &response.headers {
         head.push_str(&format!(
             "{name}: {}\n",
