@@ -61,8 +61,13 @@ async fn scripted(responses: Vec<(u16, &'static str)>) -> Scripted {
             let (status, body) = responses
                 .next()
                 .unwrap_or((500, r#"{"message":"no more"}"#));
+            let content_type = if body.starts_with(['{', '[']) {
+                "application/json"
+            } else {
+                "text/plain; charset=latin1"
+            };
             let reply = format!(
-                "HTTP/1.1 {status} Scripted\r\ncontent-type: application/json\r\ncontent-length: {}\r\nx-scripted: yes\r\nconnection: close\r\n\r\n{body}",
+                "HTTP/1.1 {status} Scripted\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nx-scripted: yes\r\nconnection: close\r\n\r\n{body}",
                 body.len()
             );
             let _ = socket.write_all(reply.as_bytes()).await;
@@ -371,4 +376,41 @@ async fn jq_filters_the_json_document_of_typed_commands() {
         stdout(&out),
         "{\"versionNumber\":\"1\",\"title\":\"Initial release\"}\n"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn input_is_the_body_fields_go_to_the_query_and_non_json_prints_as_received() {
+    let server = scripted(vec![(200, "plain  text\n\tas sent"), (200, "{}")]).await;
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(home.path().join("body.json"), "{\"raw\": [1, 2]}").unwrap();
+    let mut cmd = tray_to(home.path(), &server);
+    cmd.args([
+        "api",
+        "-X",
+        "PUT",
+        "/core/v1/things/1",
+        "--input",
+        "body.json",
+    ]);
+    cmd.args(["-f", "mode=replace", "-i"]);
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(out.stdout, b"plain  text\n\tas sent");
+    let err = stderr(&out);
+    assert!(err.starts_with("HTTP/1.1 200 OK\n"), "{err}");
+    assert!(err.contains("x-scripted: yes\n"), "{err}");
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[0].method, "PUT");
+    assert_eq!(seen[0].target, "/core/v1/things/1?mode=replace");
+    assert_eq!(seen[0].body, b"{\"raw\": [1, 2]}");
+
+    // The same, with the body from stdin.
+    let mut cmd = tray_to(home.path(), &server);
+    cmd.args(["api", "/core/v1/things", "--input", "-"])
+        .write_stdin("[3]");
+    let out = output(cmd).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let seen = server.seen.lock().unwrap().clone();
+    assert_eq!(seen[1].method, "POST");
+    assert_eq!(seen[1].body, b"[3]");
 }
