@@ -199,6 +199,7 @@
 
 mod client;
 mod connector_zip;
+pub mod custom;
 pub mod deployments;
 mod error;
 #[macro_use]
@@ -216,6 +217,7 @@ pub use client::{
     TOKEN_ENV, clean_token,
 };
 pub use connector_zip::ConnectorZip;
+pub use custom::{CustomRequest, RawResponse, RetryPolicy};
 pub use deployments::{Deployment, WaitOptions};
 pub use error::{ApiErrorDetails, EXCERPT_CHARS, Error, Result, UnresolvedAuthentication};
 pub use import::{AuthResolution, ConnectorMapping, ImportInput, ServiceMapping};
@@ -223,6 +225,8 @@ pub use multi_region::{RegionOutcome, deploy_to_regions};
 pub use permissions::ShareOutcome;
 pub use promote::{PromoteReport, PromoteStep, Promotion};
 pub use region::Region;
+/// HTTP methods and headers of [`Client::custom`] requests (re-exported from `http`).
+pub use reqwest::{Method, header::HeaderMap};
 pub use transport::{RateLimit, RetryConfig};
 
 /// Generated types whose shape is already good, re-exported from

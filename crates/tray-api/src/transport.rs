@@ -11,6 +11,8 @@
 //! | `share_with_emails` (sharing twice gives the same permissions) | yes | yes | yes | yes | yes |
 //! | `create_project_version`, `import_project`, `create_solution_release` | yes | **no** | **no** | yes | **no** |
 //! | any other operation (requests you send yourself) | yes | GET only | GET only | yes | GET only |
+//! | [`Client::custom`](crate::Client::custom): GET/HEAD, or [`RetryPolicy::Always`](crate::RetryPolicy) | yes | yes | yes | yes | yes |
+//! | [`Client::custom`](crate::Client::custom): other methods, or [`RetryPolicy::Never`](crate::RetryPolicy) | **no** | **no** | **no** | **no** | **no** |
 //!
 //! The non-idempotent calls are retried only when the request surely did
 //! not do anything: a connection that could not be opened, or a 429, which
@@ -260,6 +262,9 @@ enum Idempotency {
     Idempotent,
     /// Retry only when the request surely did nothing: 429 and connect errors.
     NonIdempotent,
+    /// Send exactly once ([`RetryPolicy::Never`](crate::RetryPolicy), and
+    /// custom requests other than GET/HEAD by default).
+    Never,
 }
 
 fn idempotency(operation: &str, method: &reqwest::Method) -> Idempotency {
@@ -277,6 +282,8 @@ fn idempotency(operation: &str, method: &reqwest::Method) -> Idempotency {
         | "import_project"
         | "create_solution_release"
         | "share_with_emails" => Idempotency::NonIdempotent,
+        crate::custom::OPERATION_ONCE => Idempotency::Never,
+        crate::custom::OPERATION_RETRY => Idempotency::Idempotent,
         _ if method == reqwest::Method::GET || method == reqwest::Method::HEAD => {
             Idempotency::Idempotent
         }
@@ -286,6 +293,7 @@ fn idempotency(operation: &str, method: &reqwest::Method) -> Idempotency {
 
 fn retry_status(kind: Idempotency, status: u16) -> bool {
     match status {
+        _ if kind == Idempotency::Never => false,
         429 => true,
         500 | 502..=504 => kind == Idempotency::Idempotent,
         _ => false,
@@ -294,6 +302,7 @@ fn retry_status(kind: Idempotency, status: u16) -> bool {
 
 fn retry_error(kind: Idempotency, error: &reqwest::Error) -> bool {
     match kind {
+        Idempotency::Never => false,
         Idempotency::NonIdempotent => error.is_connect(),
         Idempotency::Idempotent => {
             error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()

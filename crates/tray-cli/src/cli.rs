@@ -52,6 +52,12 @@ pub struct Global {
     #[arg(short, long, global = true, value_enum, default_value_t = Output::Text)]
     pub output: Output,
 
+    /// Filter the JSON output with a jq expression (implies -o json), as
+    /// `gh --jq` does: strings print raw (like `jq -r`), other values as
+    /// compact JSON, one per line. E.g. `--jq .id`, `--jq '.elements[].name'`.
+    #[arg(long, global = true, value_name = "EXPR")]
+    pub jq: Option<String>,
+
     /// Log requests to stderr (-vv for more); RUST_LOG also works.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -94,6 +100,20 @@ pub enum Command {
     /// The local Tray emulator.
     #[command(subcommand)]
     Sandbox(SandboxCommand),
+    /// Call any Tray endpoint with the CLI's token, region, retries and
+    /// safety (like `gh api`): `tray api /core/v1/projects/ID/versions`.
+    ///
+    /// The body is printed as received (pretty JSON on a terminal). Exit 0
+    /// on 2xx; 1 on any other status, with the body still on stdout; 2 for
+    /// bad usage (a URL of another host, an Authorization header, a
+    /// `{placeholder}` left in the path), before any request.
+    Api(ApiArgs),
+    /// Where each token comes from, the base URL, and whether the token works.
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// The config file: where it is, its profiles.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Run the whole story against an in-process sandbox: deploy, wait, share,
     /// version, export, import and release.
     Demo,
@@ -105,6 +125,66 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+}
+
+/// `tray api` options.
+#[derive(Debug, Clone, Args)]
+pub struct ApiArgs {
+    /// Path relative to the base URL (`/core/v1/connectors`, a query string
+    /// allowed), or a URL with the base URL's scheme, host and port.
+    pub path: String,
+    /// HTTP method (default GET, or POST when fields or --input are given,
+    /// except with --paginate).
+    #[arg(short = 'X', long = "method", value_name = "METHOD")]
+    pub method: Option<String>,
+    /// A string field KEY=VALUE (a query parameter for GET, else part of the
+    /// JSON body); repeatable.
+    #[arg(short = 'f', long = "raw-field", value_name = "KEY=VALUE")]
+    pub raw_fields: Vec<String>,
+    /// A typed field KEY=VALUE: integers, true, false and null become JSON
+    /// values, @FILE a file's content (@- stdin); `key[]=v` appends to an
+    /// array, `a.b=v` nests objects; repeatable.
+    #[arg(short = 'F', long = "field", value_name = "KEY=VALUE")]
+    pub fields: Vec<String>,
+    /// The request body, as is, from a file (`-` for stdin); fields then go
+    /// to the query string.
+    #[arg(long, value_name = "FILE")]
+    pub input: Option<PathBuf>,
+    /// An extra header `Name: value` (repeatable); never Authorization.
+    #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// Print the status line and response headers on stderr.
+    #[arg(short = 'i', long = "include")]
+    pub include: bool,
+    /// Follow Tray's cursor paging (`first`, `cursor`, `pageInfo`) and print
+    /// one JSON array of all `elements`.
+    #[arg(long)]
+    pub paginate: bool,
+    /// With --paginate, stop after this many elements.
+    #[arg(long, requires = "paginate", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+    /// Retry a method other than GET on 429, 5xx and network errors (only
+    /// when repeating the call is harmless).
+    #[arg(long)]
+    pub retry: bool,
+}
+
+/// `tray auth ...`
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// For each region or profile the options select: where the token comes
+    /// from, the base URL, and whether an authenticated read succeeds (exit
+    /// 1 if one does not). The token itself is never printed.
+    Status,
+}
+
+/// `tray config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the path of the config file (whether it exists or not).
+    Path,
+    /// List the profiles: region or base URL, and where the token comes from.
+    List,
 }
 
 /// Waiting options.
@@ -235,13 +315,18 @@ pub enum VersionCommand {
         #[arg(long)]
         description: Option<String>,
     },
-    /// List the versions of a project (all pages unless --limit).
+    /// List the versions of a project, newest first (a table: VERSION,
+    /// CREATED, TITLE, CREATOR; with -o json, the versions in the same order).
     List {
         /// Project id.
         project_id: Uuid,
-        /// Stop after this many versions (at least 1).
+        /// Show at most this many versions (the newest; with --reverse, the
+        /// oldest). At least 1.
         #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
         limit: Option<u64>,
+        /// Oldest first.
+        #[arg(long)]
+        reverse: bool,
     },
 }
 

@@ -11,7 +11,10 @@ mod config;
 mod context;
 mod failure;
 mod help;
+mod jq;
 mod output;
+mod table;
+mod token_source;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -19,8 +22,8 @@ use std::process::ExitCode;
 use clap::FromArgMatches;
 
 use crate::cli::{
-    Cli, Command, DeploymentCommand, ImportCommand, PermissionsCommand, ProjectCommand,
-    ReleaseCommand, SandboxCommand, SolutionCommand, VersionCommand,
+    AuthCommand, Cli, Command, ConfigCommand, DeploymentCommand, ImportCommand, PermissionsCommand,
+    ProjectCommand, ReleaseCommand, SandboxCommand, SolutionCommand, VersionCommand,
 };
 use crate::context::Context;
 use crate::failure::{CmdResult, Failure};
@@ -160,7 +163,12 @@ fn colors_on_stderr() -> bool {
     !no_color && std::io::stderr().is_terminal()
 }
 
-async fn run(cli: Cli) -> CmdResult {
+async fn run(mut cli: Cli) -> CmdResult {
+    if let Some(expr) = &cli.global.jq {
+        // Checked before anything else: a bad expression sends nothing.
+        jq::set(expr)?;
+        cli.global.output = cli::Output::Json;
+    }
     let config = cli.global.config.clone();
     let mut ctx = Context::new(cli.global);
     match cli.command {
@@ -190,9 +198,11 @@ async fn run(cli: Cli) -> CmdResult {
             commands::project::create_version(&mut ctx, project_id, version, title, description)
                 .await
         }
-        Command::Project(ProjectCommand::Version(VersionCommand::List { project_id, limit })) => {
-            commands::project::list_versions(&mut ctx, project_id, limit).await
-        }
+        Command::Project(ProjectCommand::Version(VersionCommand::List {
+            project_id,
+            limit,
+            reverse,
+        })) => commands::project::list_versions(&mut ctx, project_id, limit, reverse).await,
         Command::Project(ProjectCommand::Export {
             project_id,
             version,
@@ -241,6 +251,10 @@ async fn run(cli: Cli) -> CmdResult {
         Command::Sandbox(SandboxCommand::Serve(args)) => {
             commands::sandbox::serve(&mut ctx, args).await
         }
+        Command::Api(args) => commands::api::run(&mut ctx, args).await,
+        Command::Auth(AuthCommand::Status) => commands::auth::status(&mut ctx).await,
+        Command::Config(ConfigCommand::Path) => commands::config_cmd::path(&mut ctx),
+        Command::Config(ConfigCommand::List) => commands::config_cmd::list(&mut ctx),
         Command::Demo => commands::demo::run(&mut ctx).await,
         Command::Completions { shell } => {
             let mut script = Vec::new();

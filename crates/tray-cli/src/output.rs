@@ -27,7 +27,8 @@ impl Printer {
         self.output == Output::Json
     }
 
-    /// Print the command's one JSON document (JSON mode only).
+    /// Print the command's one JSON document (JSON mode only), or what
+    /// `--jq` makes of it.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> CmdResult {
         if !self.is_json() {
             return Ok(());
@@ -35,6 +36,9 @@ impl Printer {
         let mut text = serde_json::to_vec_pretty(value)
             .map_err(|e| Failure::usage(format!("cannot write JSON output: {e}")))?;
         text.push(b'\n');
+        if let Some(expr) = crate::jq::active() {
+            text = crate::jq::filter(expr, &text)?;
+        }
         let mut stdout = std::io::stdout().lock();
         stdout
             .write_all(&text)

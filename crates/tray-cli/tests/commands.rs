@@ -259,15 +259,40 @@ async fn project_versions_create_and_list() {
         .iter()
         .map(|v| v["versionNumber"].as_str().unwrap())
         .collect();
-    assert_eq!(numbers, ["1", "2"]);
-    assert_eq!(versions[1]["title"], "Second");
-    assert_eq!(versions[1]["description"], "From a test");
+    // Newest first.
+    assert_eq!(numbers, ["2", "1"]);
+    assert_eq!(versions[0]["title"], "Second");
+    assert_eq!(versions[0]["description"], "From a test");
 
     let output = tray_at(home.path(), &sandbox)
         .args(["project", "version", "list", SOURCE])
         .output()
         .unwrap();
     insta::assert_snapshot!("version_list_text", redact(&stdout(&output)));
+
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "project",
+            "version",
+            "list",
+            SOURCE,
+            "--reverse",
+            "--limit",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let lines: Vec<String> = redact(&stdout(&output))
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "VERSION  CREATED               TITLE            CREATOR",
+            "1        [time]  Initial release  sandbox-api-user",
+        ]
+    );
 
     let output = tray_at(home.path(), &sandbox)
         .args([
@@ -557,7 +582,7 @@ fn multi_region_deploy_reports_each_region() {
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let results = json(&output);
-    insta::assert_json_snapshot!("multi_region_json", results, { "[].result.id" => "[uuid]" });
+    insta::assert_json_snapshot!("multi_region_json", results, { "[].deployment.id" => "[uuid]" });
     let regions: Vec<&str> = results
         .as_array()
         .unwrap()

@@ -17,6 +17,15 @@ fn examples(readme: &str) -> Vec<String> {
             continue;
         }
         if in_console && let Some(command) = line.strip_prefix("$ ") {
+            // `$ id=$(tray ...)`: the command inside the substitution.
+            let command = match command.split_once("=$(") {
+                Some((name, inner))
+                    if name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
+                    inner.strip_suffix(')').unwrap_or(inner)
+                }
+                _ => command,
+            };
             found.push(command.to_owned());
         }
     }
@@ -76,7 +85,13 @@ fn readme_examples_work_as_written() {
             common::stdout(&output),
             common::stderr(&output)
         );
-        if words.iter().any(|w| w == "json") {
+        if words.iter().any(|w| w == "--jq") {
+            // `--jq` prints jq's results, e.g. a raw id: one non-empty line at least.
+            assert!(
+                !common::stdout(&output).trim().is_empty(),
+                "`{example}` printed nothing"
+            );
+        } else if words.iter().any(|w| w == "json") {
             serde_json::from_slice::<serde_json::Value>(&output.stdout)
                 .unwrap_or_else(|e| panic!("`{example}` did not print one JSON document: {e}"));
         }

@@ -162,7 +162,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
             "{} authentications ({} unresolved), new config keys: {}",
             needs.authentications_requirements.len(),
             unresolved.len(),
-            if needs.new_config_keys { "yes" } else { "no" }
+            crate::table::yes_no(needs.new_config_keys)
         ),
     );
     let mut resolutions = Vec::new();

@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use serde_json::{Map, Value, json};
 use tray_api::promote::Promotion;
 use tray_api::{AuthResolution, ConnectorMapping, ImportInput, ServiceMapping};
@@ -38,27 +38,44 @@ pub async fn create_version(
 }
 
 /// `tray project version list`.
-pub async fn list_versions(ctx: &mut Context, project_id: Uuid, limit: Option<u64>) -> CmdResult {
+pub async fn list_versions(
+    ctx: &mut Context,
+    project_id: Uuid,
+    limit: Option<u64>,
+    reverse: bool,
+) -> CmdResult {
     let client = ctx.client().await?;
     let limit = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-    let versions: Vec<_> = client
+    // Tray documents no order for its pages, so every page is read and the
+    // versions sorted here (stable: the same instant keeps Tray's order).
+    let mut versions: Vec<_> = client
         .projects()
         .list_versions(project_id)
-        .take(limit)
         .try_collect()
         .await?;
+    versions.sort_by_key(|v| v.created);
+    if !reverse {
+        versions.reverse();
+    }
+    versions.truncate(limit);
     if versions.is_empty() {
         ctx.printer
             .line(format!("Project {project_id} has no versions"));
-    }
-    for version in &versions {
-        ctx.printer.line(format!(
-            "{:<8} {}  {}  {}",
-            version.version_number,
-            version.created.format("%Y-%m-%d %H:%M:%SZ"),
-            version.title,
-            version.creator
-        ));
+    } else {
+        let rows: Vec<Vec<String>> = versions
+            .iter()
+            .map(|v| {
+                vec![
+                    v.version_number.clone(),
+                    v.created.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+                    v.title.clone(),
+                    v.creator.clone(),
+                ]
+            })
+            .collect();
+        for line in crate::table::lines(&["VERSION", "CREATED", "TITLE", "CREATOR"], &rows) {
+            ctx.printer.line(line);
+        }
     }
     ctx.printer.json(&versions)
 }

@@ -42,12 +42,8 @@ pub fn print_impact(printer: Printer, lead: &str, impact: &PublishSolutionImpact
     ));
     printer.line(format!(
         "breaking changes: {}; new user input needed: {}; new system input needed: {}",
-        yes_no(impact.breaking_changes),
-        yes_no(impact.requires_new_user_input),
-        yes_no(impact.requires_new_system_input)
+        crate::table::yes_no(impact.breaking_changes),
+        crate::table::yes_no(impact.requires_new_user_input),
+        crate::table::yes_no(impact.requires_new_system_input)
     ));
-}
-
-fn yes_no(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
 }
