@@ -226,7 +226,10 @@ async fn export_to_file_then_promote_and_publish() {
         .auth_resolution("salesforce-production", DESTINATION_SPARE_AUTH_ID)
         .publish_solution(SOLUTION_ID)
         .run_with(|step| {
-            let last = sandbox.requests().last().map(|r| format!("{} {}", r.method, r.path));
+            let last = sandbox
+                .requests()
+                .last()
+                .map(|r| format!("{} {}", r.method, r.path));
             last_request_at_step.push((step.kind, last.unwrap_or_default()));
         })
         .await
@@ -384,7 +387,9 @@ async fn a_release_failing_after_the_import_reports_what_was_done() {
         .unwrap_err();
     assert_eq!(error.status(), Some(500));
     assert!(
-        error.to_string().contains("release step, whose outcome is unknown"),
+        error
+            .to_string()
+            .contains("release step, whose outcome is unknown"),
         "{error}"
     );
     match error {
@@ -477,7 +482,10 @@ async fn an_import_whose_answer_is_cut_off_is_reported_as_unknown() {
         .run()
         .await
         .unwrap_err();
-    assert!(error.to_string().contains("may have been applied"), "{error}");
+    assert!(
+        error.to_string().contains("may have been applied"),
+        "{error}"
+    );
     let Error::PromotionIncomplete { report, .. } = &error else {
         panic!("expected PromotionIncomplete, got {error:?}");
     };
@@ -487,7 +495,11 @@ async fn an_import_whose_answer_is_cut_off_is_reported_as_unknown() {
     // It was in fact applied: nothing is left to change.
     sandbox.clear_faults();
     let input = tray_api::ImportInput::new(
-        client.projects().export(SOURCE_PROJECT_ID, "1").await.unwrap(),
+        client
+            .projects()
+            .export(SOURCE_PROJECT_ID, "1")
+            .await
+            .unwrap(),
     );
     let preview = client
         .projects()

@@ -74,7 +74,10 @@ async fn main() -> Result<(), Error> {
         },
         Err(Error::PromotionIncomplete { report, source }) => {
             if let Some(step) = report.unknown_step() {
-                eprintln!("{} may have been applied: check before running again", step.kind);
+                eprintln!(
+                    "{} may have been applied: check before running again",
+                    step.kind
+                );
             }
             Err(Error::PromotionIncomplete { report, source })
         }

@@ -811,7 +811,9 @@ impl<F: FnMut(&PromoteStep)> Run<'_, F> {
             .authentications_requirements
             .iter()
             .filter(|_| flagged)
-            .filter(|r| r.resolved_authentication.is_none() && !p.options.resolves(&r.auth_export_id))
+            .filter(|r| {
+                r.resolved_authentication.is_none() && !p.options.resolves(&r.auth_export_id)
+            })
             .map(|r| UnresolvedAuthentication {
                 auth_export_id: r.auth_export_id.clone(),
                 title: r.title.clone(),
@@ -926,10 +928,8 @@ impl<F: FnMut(&PromoteStep)> Run<'_, F> {
             }
             None => {
                 let source = self.report.source_version.as_ref();
-                let title = source.map_or_else(
-                    || format!("Version {}", p.version),
-                    |v| v.title.clone(),
-                );
+                let title =
+                    source.map_or_else(|| format!("Version {}", p.version), |v| v.title.clone());
                 let description = source
                     .map(|v| v.description.clone())
                     .filter(|d| !d.is_empty())
@@ -1006,7 +1006,10 @@ async fn find_version(
     client: &Client,
     project_id: Uuid,
     version: &str,
-) -> Result<(Option<ProjectVersionResponse>, Option<ProjectVersionResponse>)> {
+) -> Result<(
+    Option<ProjectVersionResponse>,
+    Option<ProjectVersionResponse>,
+)> {
     let versions = client.projects().list_versions(project_id);
     let mut versions = std::pin::pin!(versions);
     let mut latest = None;

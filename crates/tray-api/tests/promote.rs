@@ -222,7 +222,9 @@ async fn promote_stops_on_unresolved_authentications() {
     // Only reads reached the destination: no preview, no import.
     assert_eq!(
         posts(&dest).await,
-        [format!("/core/v1/projects/{DEST_PROJECT}/imports/requirements")]
+        [format!(
+            "/core/v1/projects/{DEST_PROJECT}/imports/requirements"
+        )]
     );
 }
 
@@ -242,9 +244,15 @@ async fn a_dry_run_reports_unresolved_authentications_instead_of_failing() {
     let failed = report.failed_step().unwrap();
     assert_eq!(failed.kind, PromoteStepKind::Requirements);
     assert_eq!(failed.status, PromoteStepStatus::Failed);
-    assert!(failed.detail.contains("1 unresolved: slack-auth"), "{failed}");
+    assert!(
+        failed.detail.contains("1 unresolved: slack-auth"),
+        "{failed}"
+    );
     assert_eq!(report.unresolved_authentications.len(), 1);
-    assert_eq!(report.unresolved_authentications[0].auth_export_id, "slack-auth");
+    assert_eq!(
+        report.unresolved_authentications[0].auth_export_id,
+        "slack-auth"
+    );
     assert!(report.preview.is_none());
     assert_eq!(report.steps.last().unwrap().kind, PromoteStepKind::DryRun);
 }

@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{Map, Value, json};
-use tray_api::promote::{PromoteReport, PromoteStep, PromoteStepKind, PromoteStepStatus, Promotion};
+use tray_api::promote::{
+    PromoteReport, PromoteStep, PromoteStepKind, PromoteStepStatus, Promotion,
+};
 use tray_api::types::ProjectImportPreviewResponse;
 use tray_api::{AuthResolution, ConnectorMapping, ImportInput, ServiceMapping};
 use uuid::Uuid;
@@ -372,11 +374,32 @@ fn preview_summary(dest: Uuid, preview: &ProjectImportPreviewResponse) -> String
         impact.config.updated.len(),
         impact.config.removed.len(),
         impact.workflows.created.len(),
-        names(impact.workflows.created.iter().map(|w| w.name.as_str()).collect()),
+        names(
+            impact
+                .workflows
+                .created
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect()
+        ),
         impact.workflows.updated.len(),
-        names(impact.workflows.updated.iter().map(|w| w.name.as_str()).collect()),
+        names(
+            impact
+                .workflows
+                .updated
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect()
+        ),
         impact.workflows.removed.len(),
-        names(impact.workflows.removed.iter().map(|w| w.name.as_str()).collect()),
+        names(
+            impact
+                .workflows
+                .removed
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect()
+        ),
     );
     if let Some(solution) = &preview.solution_impact {
         text.push_str(&format!(
@@ -474,6 +497,16 @@ pub async fn promote(ctx: &mut Context, args: PromoteArgs) -> CmdResult {
         if let Some(preview) = &plan.preview {
             eprint!("{}", preview_summary(args.dest_project, preview));
         }
+        if let Some(read) = plan
+            .source_version
+            .as_ref()
+            .filter(|v| v.version_number != args.version)
+        {
+            eprintln!(
+                "  (previewed from version {}: version {} does not exist yet and is created from the project's current state)",
+                read.version_number, args.version
+            );
+        }
         ask(&format!(
             "Promote version {} of project {} into project {}?",
             args.version, args.project_id, args.dest_project
@@ -534,7 +567,7 @@ fn unresolved_failure(list: &[tray_api::UnresolvedAuthentication], dry_run: bool
                 .join("; ")
         ),
         hint: Some(format!(
-            "add {} (the id of an authentication of the destination project; `tray project import requirements` lists them)",
+            "add {} (each UUID: an authentication of the destination project)",
             auth_flags(list)
         )),
     }
@@ -578,14 +611,20 @@ fn promote_failure(
             ..failure
         },
         (Some(PromoteStepKind::DestinationProject), _) if not_found => Failure {
-            message: format!("destination project {dest}: not found (HTTP 404); nothing was written"),
-            hint: Some("check --dest-project and the destination (--to, --region, --base-url)".into()),
+            message: format!(
+                "destination project {dest}: not found (HTTP 404); nothing was written"
+            ),
+            hint: Some(
+                "check --dest-project and the destination (--to, --region, --base-url)".into(),
+            ),
             ..failure
         },
         (Some(PromoteStepKind::SolutionCheck), _) if not_found => Failure {
             message: format!(
                 "solution {}: not found at the destination (HTTP 404); nothing was written",
-                args.publish_solution.map(|s| s.to_string()).unwrap_or_default()
+                args.publish_solution
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
             ),
             hint: Some(format!(
                 "check --publish-solution: it must be the solution embedding project {dest}"
@@ -605,7 +644,9 @@ fn promote_failure(
                 )),
                 Some(PromoteStepKind::Release) => Some(format!(
                     "check with `tray solution release preview {}` (no changes left means it was published)",
-                    args.publish_solution.map(|s| s.to_string()).unwrap_or_default()
+                    args.publish_solution
+                        .map(|s| s.to_string())
+                        .unwrap_or_default()
                 )),
                 _ => failure.hint.clone(),
             };
