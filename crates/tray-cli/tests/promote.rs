@@ -456,3 +456,44 @@ fn on_a_terminal_the_summary_comes_before_the_question() {
     );
     assert!(screen[question..].contains("Imported"), "{screen}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_apply_whose_answer_is_cut_off_says_it_may_be_applied() {
+    let sandbox = sandbox().await;
+    let home = tempfile::tempdir().unwrap();
+    let export = home.path().join("export.json");
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "project",
+            "export",
+            &SOURCE_PROJECT_ID.to_string(),
+            "1",
+            "--out",
+        ])
+        .arg(&export)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    sandbox.set_faults(vec!["import=truncated".parse().unwrap()]);
+    let output = tray_at(home.path(), &sandbox)
+        .args([
+            "project",
+            "import",
+            "apply",
+            &DESTINATION_PROJECT_ID.to_string(),
+        ])
+        .arg("--export")
+        .arg(&export)
+        .args(["--auth", &auth(), "--yes"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!(
+            "hint: the import may have been applied: `tray project import preview {DESTINATION_PROJECT_ID} --export {}`",
+            export.display()
+        )),
+        "{err}"
+    );
+}

@@ -490,9 +490,20 @@ pub async fn promote(ctx: &mut Context, args: PromoteArgs) -> CmdResult {
             })
             .await
             .map_err(|error| promote_failure(&args, last, &error))?;
-        if plan.failed_step().is_some() {
-            print_promotion(printer, &plan)?;
-            return Err(dry_run_failure(&args, &plan));
+        match plan.failed_step() {
+            // A project without any version: nothing to preview, but a
+            // real run creates the version first.
+            Some(step) if step.kind == PromoteStepKind::SourceVersion => {
+                eprintln!(
+                    "The import cannot be previewed before version {} exists.",
+                    args.version
+                );
+            }
+            Some(_) => {
+                print_promotion(printer, &plan)?;
+                return Err(dry_run_failure(&args, &plan));
+            }
+            None => {}
         }
         if let Some(preview) = &plan.preview {
             eprint!("{}", preview_summary(args.dest_project, preview));
