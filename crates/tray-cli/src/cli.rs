@@ -194,9 +194,9 @@ pub enum ProjectCommand {
 /// `tray project promote` options.
 #[derive(Debug, Clone, Args)]
 #[command(after_help = "Examples:
-  tray project promote $SRC 7 --dest-project $DST --dry-run          # one region, one token (TRAY_API_TOKEN)
+  tray project promote $SRC 7 --dest-project $DST --dry-run
   tray project promote $SRC 7 --dest-project $DST --auth salesforce-production=$AUTH --yes
-  tray project promote $SRC 7 --from dev --to prod --dest-project $DST --publish-solution $SOLUTION --yes")]
+  tray project promote $SRC 7 --from dev --to prod --dest-project $DST --publish-solution $SOL")]
 pub struct PromoteArgs {
     /// Source project id.
     pub project_id: Uuid,
