@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use futures::TryStreamExt;
+use tray_api::promote::{PromoteStepKind, PromoteStepStatus, Promotion};
 use tray_api::{
     Client, ConnectorZip, Error, WaitOptions, deploy_to_regions, types::DeploymentStatus,
 };
@@ -216,19 +217,42 @@ async fn export_to_file_then_promote_and_publish() {
         )
     );
 
-    let report = tray_api::promote::Promotion::new(
-        client.clone(),
-        client.clone(),
-        SOURCE_PROJECT_ID,
-        "2",
-        DESTINATION_PROJECT_ID,
-    )
-    .title("Release 2")
-    .auth_resolution("salesforce-production", DESTINATION_SPARE_AUTH_ID)
-    .publish_solution(Some(SOLUTION_ID))
-    .run()
-    .await
-    .unwrap();
+    // Each step is reported as it ends: the request log at that moment ends
+    // with the step's own request.
+    let mut last_request_at_step = Vec::new();
+    let report = Promotion::from(&client, SOURCE_PROJECT_ID, "2")
+        .to(&client, DESTINATION_PROJECT_ID)
+        .title("Release 2")
+        .auth_resolution("salesforce-production", DESTINATION_SPARE_AUTH_ID)
+        .publish_solution(SOLUTION_ID)
+        .run_with(|step| {
+            let last = sandbox
+                .requests()
+                .last()
+                .map(|r| format!("{} {}", r.method, r.path));
+            last_request_at_step.push((step.kind, last.unwrap_or_default()));
+        })
+        .await
+        .unwrap();
+    let at = |kind: PromoteStepKind| {
+        last_request_at_step
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, r)| r.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        at(PromoteStepKind::CreateSourceVersion),
+        format!("POST /core/v1/projects/{SOURCE_PROJECT_ID}/versions/2")
+    );
+    assert_eq!(
+        at(PromoteStepKind::Import),
+        format!("POST /core/v1/projects/{DESTINATION_PROJECT_ID}/imports")
+    );
+    assert_eq!(
+        at(PromoteStepKind::Release),
+        format!("POST /core/v1/solutions/{SOLUTION_ID}/releases")
+    );
     assert!(!report.dry_run);
     assert!(report.source_version_created);
     assert!(report.import.is_some());
@@ -314,16 +338,11 @@ async fn multi_region_deploys_to_every_sandbox() {
 async fn promote_without_resolving_an_authentication_is_a_readable_error() {
     let sandbox = Sandbox::builder().start().await.unwrap();
     let client = client(&sandbox);
-    let error = tray_api::promote::Promotion::new(
-        client.clone(),
-        client.clone(),
-        SOURCE_PROJECT_ID,
-        "3",
-        DESTINATION_PROJECT_ID,
-    )
-    .run()
-    .await
-    .unwrap_err();
+    let error = Promotion::from(&client, SOURCE_PROJECT_ID, "3")
+        .to(&client, DESTINATION_PROJECT_ID)
+        .run()
+        .await
+        .unwrap_err();
     match &error {
         Error::UnresolvedAuthentications { list } => {
             let ids: Vec<&str> = list.iter().map(|a| a.auth_export_id.as_str()).collect();
@@ -359,21 +378,18 @@ async fn a_release_failing_after_the_import_reports_what_was_done() {
         .await
         .unwrap();
     let client = client(&sandbox);
-    let error = tray_api::promote::Promotion::new(
-        client.clone(),
-        client.clone(),
-        SOURCE_PROJECT_ID,
-        "2",
-        DESTINATION_PROJECT_ID,
-    )
-    .auth_resolution("salesforce-production", DESTINATION_SPARE_AUTH_ID)
-    .publish_solution(Some(SOLUTION_ID))
-    .run()
-    .await
-    .unwrap_err();
+    let error = Promotion::from(&client, SOURCE_PROJECT_ID, "2")
+        .to(&client, DESTINATION_PROJECT_ID)
+        .auth_resolution("salesforce-production", DESTINATION_SPARE_AUTH_ID)
+        .publish_solution(SOLUTION_ID)
+        .run()
+        .await
+        .unwrap_err();
     assert_eq!(error.status(), Some(500));
     assert!(
-        error.to_string().contains("after the import was applied"),
+        error
+            .to_string()
+            .contains("release step, whose outcome is unknown"),
         "{error}"
     );
     match error {
@@ -382,9 +398,113 @@ async fn a_release_failing_after_the_import_reports_what_was_done() {
             assert!(report.destination_version_created);
             assert!(report.release_preview.is_some());
             assert!(report.release.is_none());
-            let steps: Vec<&str> = report.steps.iter().map(|s| s.name.as_str()).collect();
-            assert_eq!(steps.last(), Some(&"release preview"), "{steps:?}");
+            let steps: Vec<(PromoteStepKind, PromoteStepStatus)> =
+                report.steps.iter().map(|s| (s.kind, s.status)).collect();
+            // A 500 to the release: it may have been published.
+            assert_eq!(
+                steps.last(),
+                Some(&(PromoteStepKind::Release, PromoteStepStatus::Unknown)),
+                "{steps:?}"
+            );
+            assert!(steps.contains(&(PromoteStepKind::ReleasePreview, PromoteStepStatus::Done)));
         }
         other => panic!("expected PromotionIncomplete, got {other:?}"),
     }
+}
+
+async fn version_count(client: &Client, project: uuid::Uuid) -> usize {
+    client
+        .projects()
+        .list_versions(project)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap()
+        .len()
+}
+
+/// Requests that may change something: every POST but the reads that Tray
+/// models as POSTs (import requirements and previews, release previews).
+fn writes(sandbox: &SandboxHandle) -> Vec<String> {
+    sandbox
+        .requests()
+        .iter()
+        .filter(|r| {
+            r.method == "POST"
+                && !r.path.ends_with("/imports/requirements")
+                && !r.path.ends_with("/previews")
+        })
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_dry_run_writes_nothing_even_for_a_version_that_does_not_exist() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let client = client(&sandbox);
+    let before = (
+        version_count(&client, SOURCE_PROJECT_ID).await,
+        version_count(&client, DESTINATION_PROJECT_ID).await,
+    );
+    let report = Promotion::from(&client, SOURCE_PROJECT_ID, "7")
+        .to(&client, DESTINATION_PROJECT_ID)
+        .auth_resolution("salesforce-production", DESTINATION_SPARE_AUTH_ID)
+        .publish_solution(SOLUTION_ID)
+        .dry_run(true)
+        .run()
+        .await
+        .unwrap();
+    assert!(report.failed_step().is_none(), "{:?}", report.steps);
+    assert!(report.steps[0].detail.contains("latest version, 1"));
+    assert!(report.preview.is_some());
+    let after = (
+        version_count(&client, SOURCE_PROJECT_ID).await,
+        version_count(&client, DESTINATION_PROJECT_ID).await,
+    );
+    assert_eq!(before, after);
+    assert_eq!(writes(&sandbox), Vec::<String>::new());
+    // The reads it needed did happen.
+    let paths: Vec<String> = sandbox.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(paths.iter().any(|p| p.ends_with("/versions/1/export")));
+    assert!(paths.iter().any(|p| p.ends_with("/imports/previews")));
+}
+
+#[tokio::test]
+async fn an_import_whose_answer_is_cut_off_is_reported_as_unknown() {
+    let sandbox = Sandbox::builder()
+        .fault("import=truncated".parse().unwrap())
+        .start()
+        .await
+        .unwrap();
+    let client = client(&sandbox);
+    let error = Promotion::from(&client, SOURCE_PROJECT_ID, "1")
+        .to(&client, DESTINATION_PROJECT_ID)
+        .auth_resolution("salesforce-production", DESTINATION_SPARE_AUTH_ID)
+        .run()
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("may have been applied"),
+        "{error}"
+    );
+    let Error::PromotionIncomplete { report, .. } = &error else {
+        panic!("expected PromotionIncomplete, got {error:?}");
+    };
+    let step = report.unknown_step().unwrap();
+    assert_eq!(step.kind, PromoteStepKind::Import);
+    assert!(report.destination_version.is_none());
+    // It was in fact applied: nothing is left to change.
+    sandbox.clear_faults();
+    let input = tray_api::ImportInput::new(
+        client
+            .projects()
+            .export(SOURCE_PROJECT_ID, "1")
+            .await
+            .unwrap(),
+    );
+    let preview = client
+        .projects()
+        .import_preview(DESTINATION_PROJECT_ID, &input)
+        .await
+        .unwrap();
+    assert!(preview.project_impact.workflows.created.is_empty());
 }

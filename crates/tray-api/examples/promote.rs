@@ -47,24 +47,39 @@ async fn main() -> Result<(), Error> {
         }
     }
 
-    let result = Promotion::new(
-        staging,
-        production,
-        uuid(source_project)?,
-        version,
-        uuid(dest_project)?,
-    )
-    .auth_resolutions(resolutions)
-    .publish_solution(solution)
-    .dry_run(dry_run)
-    .run()
-    .await;
+    // Each project id sits next to its client; each step is printed as it ends.
+    let started = std::time::Instant::now();
+    let mut promotion = Promotion::from(&staging, uuid(source_project)?, version.as_str())
+        .to(&production, uuid(dest_project)?)
+        .auth_resolutions(resolutions)
+        .dry_run(dry_run);
+    if let Some(solution) = solution {
+        promotion = promotion.publish_solution(solution);
+    }
+    let result = promotion
+        .run_with(|step| eprintln!("{:>4}s  {step}", started.elapsed().as_secs()))
+        .await;
     match result {
-        Ok(report) => {
-            for step in &report.steps {
-                println!("{step}");
+        Ok(report) => match report.failed_step() {
+            // A dry run reports failed checks instead of failing.
+            Some(step) => {
+                for auth in &report.unresolved_authentications {
+                    eprintln!("resolve {auth} (EXPORT_ID=AUTH_UUID)");
+                }
+                Err(Error::Local {
+                    message: format!("the promotion would fail: {step}"),
+                })
             }
-            Ok(())
+            None => Ok(()),
+        },
+        Err(Error::PromotionIncomplete { report, source }) => {
+            if let Some(step) = report.unknown_step() {
+                eprintln!(
+                    "{} may have been applied: check before running again",
+                    step.kind
+                );
+            }
+            Err(Error::PromotionIncomplete { report, source })
         }
         Err(Error::UnresolvedAuthentications { list }) => {
             eprintln!("resolve these authentications (EXPORT_ID=AUTH_UUID):");

@@ -207,10 +207,13 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
-    /// A promotion failed after its import was applied at the destination
-    /// (creating the destination version or releasing the solution): the
-    /// report says what was done.
-    #[error("the promotion stopped after the import was applied: {source}")]
+    /// A promotion failed after its import was applied at the destination,
+    /// or at a write whose outcome is unknown (the request was sent
+    /// and the answer lost: the change may have been applied). The report
+    /// says what was done; its
+    /// [`unknown_step`](crate::promote::PromoteReport::unknown_step) names
+    /// the write that may have been applied.
+    #[error("{}: {source}", crate::promote::incomplete_summary(report))]
     PromotionIncomplete {
         /// Every step done before the failure.
         report: Box<crate::promote::PromoteReport>,
@@ -337,9 +340,7 @@ impl Error {
     /// ```
     pub fn hint(&self) -> Option<&'static str> {
         Some(match self {
-            Self::PromotionIncomplete { .. } => {
-                "the import is applied at the destination; fix the cause and run the promotion again (what exists is kept)"
-            }
+            Self::PromotionIncomplete { report, .. } => crate::promote::incomplete_hint(report),
             Self::Unauthorized(_) => {
                 "check the token and the region: tokens are per region (TRAY_API_TOKEN)"
             }

@@ -102,14 +102,14 @@
 //! use tray_api::promote::Promotion;
 //! let source = uuid::Uuid::parse_str("6f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
 //! let destination = uuid::Uuid::parse_str("7f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
-//! let report = Promotion::new(staging, production, source, "4", destination)
+//! // Each project id sits next to its client: they cannot be swapped.
+//! let report = Promotion::from(&staging, source, "4")
+//!     .to(&production, destination)
 //!     .auth_resolution("slack-auth", uuid::Uuid::nil())
-//!     .publish_solution(None)
-//!     .dry_run(false)
-//!     .run()
+//!     .run_with(|step| eprintln!("{step}"))   // each step as it ends
 //!     .await;
 //! match report {
-//!     Ok(report) => report.steps.iter().for_each(|s| println!("{s}")),
+//!     Ok(report) => println!("{} steps", report.steps.len()),
 //!     Err(tray_api::Error::UnresolvedAuthentications { list }) => {
 //!         for auth in list {
 //!             eprintln!("resolve {auth}");
@@ -223,7 +223,9 @@ pub use error::{ApiErrorDetails, EXCERPT_CHARS, Error, Result, UnresolvedAuthent
 pub use import::{AuthResolution, ConnectorMapping, ImportInput, ServiceMapping};
 pub use multi_region::{RegionOutcome, deploy_to_regions};
 pub use permissions::ShareOutcome;
-pub use promote::{PromoteReport, PromoteStep, Promotion};
+pub use promote::{
+    PromoteReport, PromoteStep, PromoteStepKind, PromoteStepStatus, Promotion, PromotionSource,
+};
 pub use region::Region;
 /// HTTP methods and headers of [`Client::custom`] requests (re-exported from `http`).
 pub use reqwest::{Method, header::HeaderMap};

@@ -1,19 +1,66 @@
 //! Promote a project version from one environment (or region) to another in
 //! one call.
 //!
-//! Steps, in order (each recorded in the [`PromoteReport`]):
+//! Build a [`Promotion`] with [`Promotion::from`] (the source client,
+//! project and version) and [`PromotionSource::to`] (the destination client
+//! and project), then [`run`](Promotion::run) it, or
+//! [`run_with`](Promotion::run_with) it to hear of each step as it happens.
 //!
-//! 1. find the version at the source (listing its versions), or create it;
-//! 2. export it;
-//! 3. ask the destination for the import requirements; stop with
-//!    [`Error::UnresolvedAuthentications`] if some authentication is neither
-//!    resolved by Tray nor by a given resolution;
-//! 4. preview the import (a dry run stops here);
-//! 5. import;
-//! 6. create the same version number in the destination project (kept if it
-//!    already exists);
-//! 7. with [`Promotion::publish_solution`]: preview the solution release,
-//!    then publish it.
+//! Steps, in order (each a [`PromoteStepKind`], recorded in the
+//! [`PromoteReport`]). Every check comes before the first write, and no
+//! write happens before the import but the source version's creation:
+//!
+//! 1. [`SourceVersion`](PromoteStepKind::SourceVersion): look the version
+//!    up at the source (listing its versions);
+//! 2. [`DestinationProject`](PromoteStepKind::DestinationProject): list the
+//!    destination project's versions (an unknown project stops here, before
+//!    anything is written);
+//! 3. [`SolutionCheck`](PromoteStepKind::SolutionCheck), with
+//!    [`Promotion::publish_solution`]: read the solution's release preview
+//!    (an unknown solution stops here);
+//! 4. [`CreateSourceVersion`](PromoteStepKind::CreateSourceVersion): create
+//!    the version at the source when it is missing (never in a dry run);
+//! 5. [`Export`](PromoteStepKind::Export) it;
+//! 6. [`Requirements`](PromoteStepKind::Requirements): stop with
+//!    [`Error::UnresolvedAuthentications`] if an authentication is resolved
+//!    neither by Tray nor by a given resolution;
+//! 7. [`Preview`](PromoteStepKind::Preview) the import;
+//! 8. [`DryRun`](PromoteStepKind::DryRun): a dry run stops here;
+//! 9. [`Import`](PromoteStepKind::Import);
+//! 10. [`DestinationVersion`](PromoteStepKind::DestinationVersion): create
+//!     the same version number at the destination (kept if it exists);
+//! 11. [`ReleasePreview`](PromoteStepKind::ReleasePreview) and
+//!     [`Release`](PromoteStepKind::Release) of the solution, when
+//!     publishing.
+//!
+//! # Dry run
+//!
+//! [`Promotion::dry_run`] writes nothing anywhere: no version is created,
+//! nothing is imported or released. When the version does not exist yet at
+//! the source, the dry run reads the latest version's export instead and its
+//! [`SourceVersion`](PromoteStepKind::SourceVersion) step says so. A dry run
+//! does not stop at a failed check: it returns `Ok` with the report, whose
+//! [`PromoteReport::failed_step`] names the check that failed and whose
+//! [`PromoteReport::unresolved_authentications`] lists what to resolve.
+//!
+//! # Errors
+//!
+//! A failure before the import returns the error itself (an unknown
+//! project or solution is [`Error::NotFound`], missing resolutions are
+//! [`Error::UnresolvedAuthentications`]); a failure once the import is
+//! applied returns [`Error::PromotionIncomplete`] with the report of what
+//! was done. [`Promotion::run_with`] hears of the failed step either way.
+//!
+//! # Outcome unknown
+//!
+//! A write (creating a version, the import, the release) that fails after
+//! its request was sent (a timeout, a reset connection, a truncated or
+//! non-JSON answer, a 5xx) may have been applied. Its step is reported with
+//! [`PromoteStepStatus::Unknown`] and the promotion ends with
+//! [`Error::PromotionIncomplete`], whose report holds every step and whose
+//! message and hint say how to check.
+
+use std::fmt;
 
 use futures::TryStreamExt;
 use serde::Serialize;
@@ -28,23 +75,187 @@ use crate::client::Client;
 use crate::error::{Error, Result, UnresolvedAuthentication};
 use crate::import::ImportOptions;
 
-/// One step of a promotion.
+/// The steps of a promotion, in the order they run (see the
+/// [module docs](self)). `Display` gives the words the CLI prints
+/// (`"source version"`); JSON gives snake_case names (`"source_version"`).
 ///
 /// ```
-/// let step = tray_api::promote::PromoteStep { name: "export".into(), detail: "12 keys".into() };
+/// use tray_api::promote::PromoteStepKind;
+/// assert_eq!(PromoteStepKind::DestinationVersion.to_string(), "destination version");
+/// assert_eq!(
+///     serde_json::to_value(PromoteStepKind::DestinationVersion).unwrap(),
+///     "destination_version"
+/// );
+/// assert!(PromoteStepKind::Import.is_write());
+/// assert!(!PromoteStepKind::Preview.is_write());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PromoteStepKind {
+    /// The version looked up at the source.
+    SourceVersion,
+    /// The destination project looked up (its versions listed).
+    DestinationProject,
+    /// The solution's release preview read before anything is written.
+    SolutionCheck,
+    /// The version created at the source (when it was missing).
+    CreateSourceVersion,
+    /// The version exported.
+    Export,
+    /// The import requirements at the destination.
+    Requirements,
+    /// The import preview.
+    Preview,
+    /// A dry run stopped after the checks.
+    DryRun,
+    /// The import.
+    Import,
+    /// The version at the destination, created or kept.
+    DestinationVersion,
+    /// The solution's release preview after the import.
+    ReleasePreview,
+    /// The solution's release.
+    Release,
+}
+
+impl PromoteStepKind {
+    /// The words printed for the step (`"source version"`).
+    ///
+    /// ```
+    /// assert_eq!(tray_api::promote::PromoteStepKind::SolutionCheck.as_str(), "solution check");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SourceVersion => "source version",
+            Self::DestinationProject => "destination project",
+            Self::SolutionCheck => "solution check",
+            Self::CreateSourceVersion => "create source version",
+            Self::Export => "export",
+            Self::Requirements => "requirements",
+            Self::Preview => "preview",
+            Self::DryRun => "dry run",
+            Self::Import => "import",
+            Self::DestinationVersion => "destination version",
+            Self::ReleasePreview => "release preview",
+            Self::Release => "release",
+        }
+    }
+
+    /// Whether the step may change something (at the source or the
+    /// destination): only these can end with an unknown outcome.
+    ///
+    /// ```
+    /// assert!(tray_api::promote::PromoteStepKind::Release.is_write());
+    /// ```
+    pub fn is_write(self) -> bool {
+        matches!(
+            self,
+            Self::CreateSourceVersion | Self::Import | Self::DestinationVersion | Self::Release
+        )
+    }
+}
+
+impl fmt::Display for PromoteStepKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How a step ended. JSON and `Display`: `"done"`, `"failed"`, `"unknown"`.
+///
+/// ```
+/// use tray_api::promote::PromoteStepStatus;
+/// assert_eq!(PromoteStepStatus::Unknown.to_string(), "unknown");
+/// assert_eq!(serde_json::to_value(PromoteStepStatus::Failed).unwrap(), "failed");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PromoteStepStatus {
+    /// The step did what it says.
+    Done,
+    /// The step failed and changed nothing: a check that did not pass, or
+    /// a request Tray refused.
+    Failed,
+    /// A write whose request was sent but whose answer was lost or
+    /// unreadable (timeout, reset, truncated or non-JSON body, 5xx): the
+    /// change may have been applied.
+    Unknown,
+}
+
+impl PromoteStepStatus {
+    /// `"done"`, `"failed"` or `"unknown"`.
+    ///
+    /// ```
+    /// assert_eq!(tray_api::promote::PromoteStepStatus::Done.as_str(), "done");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Failed => "failed",
+            Self::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for PromoteStepStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One step of a promotion. JSON: `{"step", "status", "detail"}`.
+///
+/// ```
+/// use tray_api::promote::{PromoteStep, PromoteStepKind, PromoteStepStatus};
+/// let step = PromoteStep::new(PromoteStepKind::Export, PromoteStepStatus::Done, "12 keys");
 /// assert_eq!(step.to_string(), "export: 12 keys");
+/// let step = PromoteStep::new(PromoteStepKind::Import, PromoteStepStatus::Unknown, "timed out");
+/// assert_eq!(step.to_string(), "import (outcome unknown): timed out");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct PromoteStep {
-    /// A short name (`"source version"`, `"export"`, `"import"`, ...).
-    pub name: String,
-    /// What happened.
+    /// Which step.
+    #[serde(rename = "step")]
+    pub kind: PromoteStepKind,
+    /// How it ended.
+    pub status: PromoteStepStatus,
+    /// What happened, in words.
     pub detail: String,
 }
 
-impl std::fmt::Display for PromoteStep {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.name, self.detail)
+impl PromoteStep {
+    /// A step.
+    ///
+    /// ```
+    /// use tray_api::promote::{PromoteStep, PromoteStepKind, PromoteStepStatus};
+    /// let step = PromoteStep::new(PromoteStepKind::Preview, PromoteStepStatus::Done, "no changes");
+    /// assert_eq!(step.kind, PromoteStepKind::Preview);
+    /// ```
+    pub fn new(
+        kind: PromoteStepKind,
+        status: PromoteStepStatus,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            kind,
+            status,
+            detail: detail.into(),
+        }
+    }
+}
+
+impl fmt::Display for PromoteStep {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            PromoteStepStatus::Done => write!(f, "{}: {}", self.kind, self.detail),
+            PromoteStepStatus::Failed => write!(f, "{} (failed): {}", self.kind, self.detail),
+            PromoteStepStatus::Unknown => {
+                write!(f, "{} (outcome unknown): {}", self.kind, self.detail)
+            }
+        }
     }
 }
 
@@ -53,32 +264,141 @@ impl std::fmt::Display for PromoteStep {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PromoteReport {
-    /// Stopped after the preview.
+    /// A dry run: nothing was written.
     pub dry_run: bool,
     /// Every step, in order.
     pub steps: Vec<PromoteStep>,
-    /// The source version that was exported.
-    pub source_version: ProjectVersionResponse,
+    /// The source version that was exported (in a dry run whose version
+    /// does not exist yet, the latest version).
+    pub source_version: Option<ProjectVersionResponse>,
     /// Whether this promotion created the source version.
     pub source_version_created: bool,
     /// The import requirements at the destination.
-    pub requirements: PrepareProjectImportResponse,
+    pub requirements: Option<PrepareProjectImportResponse>,
+    /// Authentications resolved neither by Tray nor by a given resolution
+    /// (a dry run reports them here; a real run stops with
+    /// [`Error::UnresolvedAuthentications`]).
+    pub unresolved_authentications: Vec<UnresolvedAuthentication>,
     /// The import preview.
-    pub preview: ProjectImportPreviewResponse,
+    pub preview: Option<ProjectImportPreviewResponse>,
     /// The import result (not for a dry run).
     pub import: Option<ProjectImportResponse>,
     /// The version at the destination (not for a dry run).
     pub destination_version: Option<ProjectVersionResponse>,
     /// Whether this promotion created the destination version.
     pub destination_version_created: bool,
-    /// The solution release preview, when publishing.
+    /// The solution release preview after the import, when publishing.
     pub release_preview: Option<PublishSolutionImpact>,
     /// The solution release, when publishing.
     pub release: Option<PublishSolutionImpact>,
 }
 
+impl PromoteReport {
+    fn new(dry_run: bool) -> Self {
+        Self {
+            dry_run,
+            steps: Vec::new(),
+            source_version: None,
+            source_version_created: false,
+            requirements: None,
+            unresolved_authentications: Vec::new(),
+            preview: None,
+            import: None,
+            destination_version: None,
+            destination_version_created: false,
+            release_preview: None,
+            release: None,
+        }
+    }
+
+    /// The first step that did not end [`Done`](PromoteStepStatus::Done):
+    /// a failed check of a dry run, or the write whose outcome is unknown.
+    ///
+    /// ```no_run
+    /// # async fn run(p: tray_api::promote::Promotion) -> Result<(), tray_api::Error> {
+    /// let report = p.dry_run(true).run().await?;
+    /// if let Some(step) = report.failed_step() {
+    ///     eprintln!("the promotion would fail: {step}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn failed_step(&self) -> Option<&PromoteStep> {
+        self.steps
+            .iter()
+            .find(|s| s.status != PromoteStepStatus::Done)
+    }
+
+    /// The step whose outcome is unknown, if any.
+    ///
+    /// ```no_run
+    /// # async fn run(p: tray_api::promote::Promotion) {
+    /// if let Err(tray_api::Error::PromotionIncomplete { report, .. }) = p.run().await {
+    ///     if let Some(step) = report.unknown_step() {
+    ///         eprintln!("{} may have been applied", step.kind);
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn unknown_step(&self) -> Option<&PromoteStep> {
+        self.steps
+            .iter()
+            .find(|s| s.status == PromoteStepStatus::Unknown)
+    }
+}
+
+/// The first line of [`Error::PromotionIncomplete`]: what is known to be
+/// applied, or which write may have been.
+pub(crate) fn incomplete_summary(report: &PromoteReport) -> String {
+    if let Some(step) = report.unknown_step() {
+        format!(
+            "the promotion stopped at its {} step, whose outcome is unknown: the change may have been applied",
+            step.kind
+        )
+    } else if report.import.is_some() {
+        "the promotion stopped after the import was applied".to_owned()
+    } else {
+        "the promotion stopped".to_owned()
+    }
+}
+
+/// The hint of [`Error::PromotionIncomplete`]: how to check what happened.
+pub(crate) fn incomplete_hint(report: &PromoteReport) -> &'static str {
+    match report.unknown_step().map(|s| s.kind) {
+        Some(PromoteStepKind::CreateSourceVersion) => {
+            "the source version may exist: check with `tray project version list SOURCE_PROJECT`; running the promotion again reuses it"
+        }
+        Some(PromoteStepKind::Import) => {
+            "the import may be applied: `tray project import preview` shows nothing left to change if it was; running the promotion again is safe"
+        }
+        Some(PromoteStepKind::DestinationVersion) => {
+            "the destination version may exist: check with `tray project version list DEST_PROJECT`; running the promotion again keeps it"
+        }
+        Some(PromoteStepKind::Release) => {
+            "the solution may be published: `tray solution release preview SOLUTION` shows no changes left if it was"
+        }
+        _ if report.import.is_some() => {
+            "the import is applied at the destination; fix the cause and run the promotion again (what exists is kept)"
+        }
+        _ => "fix the cause and run the promotion again (what exists is reused)",
+    }
+}
+
+/// Whether a failed write may have been applied: its request may have
+/// reached Tray and the answer was lost or unreadable (timeout, reset,
+/// truncated or non-JSON body, 5xx). A refused connection, a 429 or
+/// another 4xx means Tray did not apply it.
+// TODO(lead): replace with the shared `Error` method for unknown outcomes.
+fn outcome_unknown(error: &Error) -> bool {
+    match error {
+        Error::Transport { source, .. } => !source.as_ref().is_some_and(reqwest::Error::is_connect),
+        Error::InvalidResponse { .. } | Error::Server(_) => true,
+        _ => false,
+    }
+}
+
 /// A promotion of one project version from a source client to a
-/// destination client (another environment, region or token).
+/// destination client (another environment, region or token). Start with
+/// [`Promotion::from`].
 ///
 /// ```no_run
 /// # async fn run() -> Result<(), tray_api::Error> {
@@ -87,14 +407,15 @@ pub struct PromoteReport {
 /// let production = Client::builder().region(Region::Eu).token("prod-token").build()?;
 /// let source = uuid::Uuid::parse_str("6f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
 /// let destination = uuid::Uuid::parse_str("7f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
-/// let report = Promotion::new(staging, production, source, "3", destination)
+/// let report = Promotion::from(&staging, source, "3")
+///     .to(&production, destination)
 ///     .title("Release 3")
 ///     .auth_resolution("slack-auth", uuid::Uuid::nil())
 ///     .dry_run(true)
-///     .run()
+///     .run_with(|step| eprintln!("{step}"))
 ///     .await?;
-/// for step in &report.steps {
-///     println!("{step}");
+/// if let Some(step) = report.failed_step() {
+///     eprintln!("a real run would stop at: {step}");
 /// }
 /// # Ok(()) }
 /// ```
@@ -113,30 +434,32 @@ pub struct Promotion {
     publish_solution: Option<Uuid>,
 }
 
-impl Promotion {
-    /// Promote version `version` of project `project_id` at `source` into
-    /// project `destination_project_id` at `destination`.
+/// The source half of a [`Promotion`]: call [`to`](Self::to) to name the
+/// destination.
+#[derive(Debug, Clone)]
+#[must_use = "name the destination with `.to(&client, project_id)`"]
+pub struct PromotionSource {
+    client: Client,
+    project_id: Uuid,
+    version: String,
+}
+
+impl PromotionSource {
+    /// Promote into project `project_id` at `destination`.
     ///
     /// ```
     /// # let client = tray_api::Client::builder().build().unwrap();
-    /// let promotion = tray_api::promote::Promotion::new(
-    ///     client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil(),
-    /// );
+    /// # let (source, dest) = (uuid::Uuid::nil(), uuid::Uuid::max());
+    /// let promotion = tray_api::promote::Promotion::from(&client, source, "1").to(&client, dest);
     /// # let _ = promotion;
     /// ```
-    pub fn new(
-        source: Client,
-        destination: Client,
-        project_id: Uuid,
-        version: &str,
-        destination_project_id: Uuid,
-    ) -> Self {
-        Self {
-            source,
-            destination,
-            project_id,
-            version: version.to_owned(),
-            destination_project_id,
+    pub fn to(self, destination: &Client, project_id: Uuid) -> Promotion {
+        Promotion {
+            source: self.client,
+            destination: destination.clone(),
+            project_id: self.project_id,
+            version: self.version,
+            destination_project_id: project_id,
             title: None,
             description: None,
             options: ImportOptions::default(),
@@ -144,13 +467,35 @@ impl Promotion {
             publish_solution: None,
         }
     }
+}
 
-    /// Title of the version when it has to be created (default
-    /// `"Version <n>"`).
+impl Promotion {
+    /// Promote version `version` of project `project_id` at `source`; name
+    /// the destination with [`PromotionSource::to`]. Each project id sits
+    /// next to its client, so the two cannot be swapped silently.
     ///
     /// ```
     /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
+    /// # let (source, dest) = (uuid::Uuid::nil(), uuid::Uuid::max());
+    /// let promotion = tray_api::promote::Promotion::from(&client, source, "7").to(&client, dest);
+    /// # let _ = promotion;
+    /// ```
+    #[allow(clippy::should_implement_trait)] // three arguments: not `From::from`
+    pub fn from(source: &Client, project_id: Uuid, version: impl Into<String>) -> PromotionSource {
+        PromotionSource {
+            client: source.clone(),
+            project_id,
+            version: version.into(),
+        }
+    }
+
+    /// Title of the versions when they have to be created (default
+    /// `"Version <n>"` at the source; the source version's title at the
+    /// destination).
+    ///
+    /// ```
+    /// # let client = tray_api::Client::builder().build().unwrap();
+    /// # let p = tray_api::promote::Promotion::from(&client, uuid::Uuid::nil(), "1").to(&client, uuid::Uuid::max());
     /// let p = p.title("Release 1");
     /// ```
     pub fn title(mut self, title: impl Into<String>) -> Self {
@@ -162,7 +507,7 @@ impl Promotion {
     ///
     /// ```
     /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
+    /// # let p = tray_api::promote::Promotion::from(&client, uuid::Uuid::nil(), "1").to(&client, uuid::Uuid::max());
     /// let p = p.description("Adds the EU workflows");
     /// ```
     pub fn description(mut self, description: impl Into<String>) -> Self {
@@ -171,15 +516,15 @@ impl Promotion {
     }
 
     import_option_setters!(
-        "# let client = tray_api::Client::builder().build().unwrap();\nlet x = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), \"1\", uuid::Uuid::nil());"
+        "# let client = tray_api::Client::builder().build().unwrap();\nlet x = tray_api::promote::Promotion::from(&client, uuid::Uuid::nil(), \"1\").to(&client, uuid::Uuid::max());"
     );
 
-    /// Stop after the import preview (nothing changes at the destination;
-    /// the source version is still created if missing).
+    /// Check everything and write nothing: stop after the import preview,
+    /// without creating any version (see the [module docs](self#dry-run)).
     ///
     /// ```
     /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
+    /// # let p = tray_api::promote::Promotion::from(&client, uuid::Uuid::nil(), "1").to(&client, uuid::Uuid::max());
     /// let p = p.dry_run(true);
     /// ```
     pub fn dry_run(mut self, dry_run: bool) -> Self {
@@ -188,15 +533,17 @@ impl Promotion {
     }
 
     /// After the import, preview and publish a release of this embedded
-    /// solution at the destination.
+    /// solution at the destination (its release preview is also read
+    /// before anything is written, so an unknown id stops the promotion
+    /// early).
     ///
     /// ```
     /// # let client = tray_api::Client::builder().build().unwrap();
-    /// # let p = tray_api::promote::Promotion::new(client.clone(), client, uuid::Uuid::nil(), "1", uuid::Uuid::nil());
-    /// let p = p.publish_solution(Some(uuid::Uuid::nil()));
+    /// # let p = tray_api::promote::Promotion::from(&client, uuid::Uuid::nil(), "1").to(&client, uuid::Uuid::max());
+    /// let p = p.publish_solution(uuid::Uuid::nil());
     /// ```
-    pub fn publish_solution(mut self, solution_id: Option<Uuid>) -> Self {
-        self.publish_solution = solution_id;
+    pub fn publish_solution(mut self, solution_id: Uuid) -> Self {
+        self.publish_solution = Some(solution_id);
         self
     }
 
@@ -209,84 +556,263 @@ impl Promotion {
     /// # Ok(()) }
     /// ```
     pub async fn run(self) -> Result<PromoteReport> {
+        self.run_with(|_| {}).await
+    }
+
+    /// Run the promotion, calling `on_step` with each step as soon as it
+    /// ends (failed steps and steps whose outcome is unknown included),
+    /// before the next one starts. The same steps end up in
+    /// [`PromoteReport::steps`].
+    ///
+    /// ```no_run
+    /// # async fn run(p: tray_api::promote::Promotion) -> Result<(), tray_api::Error> {
+    /// let started = std::time::Instant::now();
+    /// let report = p
+    ///     .run_with(|step| eprintln!("{:>5.1}s  {step}", started.elapsed().as_secs_f64()))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_with(self, mut on_step: impl FnMut(&PromoteStep)) -> Result<PromoteReport> {
         if self.version.trim().is_empty() {
             return Err(Error::local("the version number is empty"));
         }
-        let mut steps = Vec::new();
-        let mut step = |name: &str, detail: String| {
-            tracing::info!(step = name, %detail, "promote");
-            steps.push(PromoteStep {
-                name: name.to_owned(),
-                detail,
-            });
+        let mut run = Run {
+            promotion: &self,
+            report: PromoteReport::new(self.dry_run),
+            on_step: &mut on_step,
         };
+        match run.checks_and_import().await {
+            Ok(()) => Ok(run.report),
+            Err(Stop::Error(error)) => Err(error),
+            Err(Stop::Incomplete(source)) => Err(Error::PromotionIncomplete {
+                report: Box::new(run.report),
+                source: Box::new(source),
+            }),
+        }
+    }
+}
 
-        // 1. Source version: reuse or create.
-        let existing = find_version(&self.source, self.project_id, &self.version).await?;
-        let (source_version, source_version_created) = match existing {
-            Some(version) => {
-                step(
-                    "source version",
+/// Why a run stopped: an error to return as is, or one after a write
+/// (applied, or whose outcome is unknown), returned with the report.
+enum Stop {
+    Error(Error),
+    Incomplete(Error),
+}
+
+struct Run<'a, F: FnMut(&PromoteStep)> {
+    promotion: &'a Promotion,
+    report: PromoteReport,
+    on_step: &'a mut F,
+}
+
+impl<F: FnMut(&PromoteStep)> Run<'_, F> {
+    fn step(&mut self, kind: PromoteStepKind, status: PromoteStepStatus, detail: String) {
+        tracing::info!(step = kind.as_str(), status = status.as_str(), %detail, "promote");
+        let step = PromoteStep {
+            kind,
+            status,
+            detail,
+        };
+        (self.on_step)(&step);
+        self.report.steps.push(step);
+    }
+
+    fn done(&mut self, kind: PromoteStepKind, detail: String) {
+        self.step(kind, PromoteStepStatus::Done, detail);
+    }
+
+    /// Records a failed step and stops with its error (with the report
+    /// once the import is applied).
+    fn read_failed(&mut self, kind: PromoteStepKind, error: Error) -> Stop {
+        self.step(kind, PromoteStepStatus::Failed, error.to_string());
+        if self.report.import.is_some() {
+            Stop::Incomplete(error)
+        } else {
+            Stop::Error(error)
+        }
+    }
+
+    /// Records a failed write (failed, or outcome unknown) and stops.
+    fn write_failed(&mut self, kind: PromoteStepKind, error: Error) -> Stop {
+        if outcome_unknown(&error) {
+            self.step(
+                kind,
+                PromoteStepStatus::Unknown,
+                format!("the request was sent but its answer was lost or unreadable, so the change may have been applied: {error}"),
+            );
+            Stop::Incomplete(error)
+        } else {
+            self.read_failed(kind, error)
+        }
+    }
+
+    async fn checks_and_import(&mut self) -> Result<(), Stop> {
+        let p = self.promotion;
+        let dry_run = p.dry_run;
+
+        // 1. The source version: found, or the latest one (dry run), or to create.
+        let (found, latest) = match find_version(&p.source, p.project_id, &p.version).await {
+            Ok(found) => found,
+            Err(error) => return Err(self.read_failed(PromoteStepKind::SourceVersion, error)),
+        };
+        let to_read: Option<ProjectVersionResponse> = match (found, latest) {
+            (Some(version), _) => {
+                self.done(
+                    PromoteStepKind::SourceVersion,
                     format!(
                         "version {} of project {} exists ({:?}); reusing it",
-                        version.version_number, self.project_id, version.title
+                        version.version_number, p.project_id, version.title
                     ),
                 );
-                (version, false)
+                Some(version)
             }
-            None => {
-                let title = self
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| format!("Version {}", self.version));
-                let version = self
-                    .source
-                    .projects()
-                    .create_version(
-                        self.project_id,
-                        &self.version,
-                        &title,
-                        self.description.as_deref(),
-                    )
-                    .await?;
-                step(
-                    "source version",
+            (None, Some(latest)) if dry_run => {
+                self.done(
+                    PromoteStepKind::SourceVersion,
                     format!(
-                        "created version {} of project {}",
-                        version.version_number, self.project_id
+                        "version {} of project {} does not exist yet (a real run creates it); this dry run reads the latest version, {}, instead",
+                        p.version, p.project_id, latest.version_number
                     ),
                 );
-                (version, true)
+                Some(latest)
+            }
+            (None, None) if dry_run => {
+                self.step(
+                    PromoteStepKind::SourceVersion,
+                    PromoteStepStatus::Failed,
+                    format!(
+                        "project {} has no version to read (a real run creates version {}), so this dry run cannot check the import",
+                        p.project_id, p.version
+                    ),
+                );
+                None
+            }
+            (None, _) => {
+                self.done(
+                    PromoteStepKind::SourceVersion,
+                    format!(
+                        "version {} of project {} does not exist yet; it is created after the checks",
+                        p.version, p.project_id
+                    ),
+                );
+                None
             }
         };
 
-        // 2. Export.
-        let export = self
+        // 2. The destination project (and whether it has the version).
+        let destination_existing =
+            match find_version(&p.destination, p.destination_project_id, &p.version).await {
+                Ok((found, _)) => found,
+                Err(error) => {
+                    return Err(self.read_failed(PromoteStepKind::DestinationProject, error));
+                }
+            };
+        self.done(
+            PromoteStepKind::DestinationProject,
+            match &destination_existing {
+                Some(_) => format!(
+                    "project {} exists and already has version {} (kept)",
+                    p.destination_project_id, p.version
+                ),
+                None => format!(
+                    "project {} exists; version {} is created there after the import",
+                    p.destination_project_id, p.version
+                ),
+            },
+        );
+
+        // 3. The solution, before anything is written.
+        if let Some(solution) = p.publish_solution {
+            match p.destination.solutions().release_preview(solution).await {
+                Ok(preview) => self.done(
+                    PromoteStepKind::SolutionCheck,
+                    format!(
+                        "solution {solution} exists (its draft now: breaking changes: {}); released after the import",
+                        preview.breaking_changes
+                    ),
+                ),
+                Err(error) => return Err(self.read_failed(PromoteStepKind::SolutionCheck, error)),
+            }
+        }
+
+        // 4. Create the source version (real runs only).
+        let source_version = match to_read {
+            Some(version) => version,
+            None if dry_run => {
+                self.done(
+                    PromoteStepKind::DryRun,
+                    "stopped before the export: nothing was written".to_owned(),
+                );
+                return Ok(());
+            }
+            None => {
+                let title = p
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| format!("Version {}", p.version));
+                match p
+                    .source
+                    .projects()
+                    .create_version(p.project_id, &p.version, &title, p.description.as_deref())
+                    .await
+                {
+                    Ok(version) => {
+                        self.report.source_version_created = true;
+                        self.done(
+                            PromoteStepKind::CreateSourceVersion,
+                            format!(
+                                "created version {} of project {}",
+                                version.version_number, p.project_id
+                            ),
+                        );
+                        version
+                    }
+                    Err(error) => {
+                        return Err(self.write_failed(PromoteStepKind::CreateSourceVersion, error));
+                    }
+                }
+            }
+        };
+        let exported_version = source_version.version_number.clone();
+        self.report.source_version = Some(source_version);
+
+        // 5. Export.
+        let export = match p
             .source
             .projects()
-            .export(self.project_id, &self.version)
-            .await?;
-        step(
-            "export",
+            .export(p.project_id, &exported_version)
+            .await
+        {
+            Ok(export) => export,
+            Err(error) => return Err(self.read_failed(PromoteStepKind::Export, error)),
+        };
+        self.done(
+            PromoteStepKind::Export,
             format!(
-                "exported version {} ({} top-level keys)",
-                self.version,
+                "exported version {exported_version} ({} top-level keys)",
                 export.len()
             ),
         );
 
-        // 3. Requirements.
-        let input = crate::ImportInput::new(export).with_options(self.options.clone());
-        let requirements = self
+        // 6. Requirements.
+        let input = crate::ImportInput::new(export).with_options(p.options.clone());
+        let requirements = match p
             .destination
             .projects()
-            .import_requirements(self.destination_project_id, &input)
-            .await?;
+            .import_requirements(p.destination_project_id, &input)
+            .await
+        {
+            Ok(requirements) => requirements,
+            Err(error) => return Err(self.read_failed(PromoteStepKind::Requirements, error)),
+        };
+        // Tray's flag decides; the list names what no resolution covers.
+        let flagged = requirements.unresolved_authentications;
         let unresolved: Vec<UnresolvedAuthentication> = requirements
             .authentications_requirements
             .iter()
+            .filter(|_| flagged)
             .filter(|r| {
-                r.resolved_authentication.is_none() && !self.options.resolves(&r.auth_export_id)
+                r.resolved_authentication.is_none() && !p.options.resolves(&r.auth_export_id)
             })
             .map(|r| UnresolvedAuthentication {
                 auth_export_id: r.auth_export_id.clone(),
@@ -295,148 +821,157 @@ impl Promotion {
                 service_version: r.service.version.clone(),
             })
             .collect();
-        if requirements.unresolved_authentications && !unresolved.is_empty() {
-            return Err(Error::UnresolvedAuthentications { list: unresolved });
-        }
-        step(
-            "requirements",
-            format!(
-                "{} authentication(s) required, all resolved; new config keys: {}",
-                requirements.authentications_requirements.len(),
-                requirements.new_config_keys
-            ),
-        );
-
-        // 4. Preview.
-        let preview = self
-            .destination
-            .projects()
-            .import_preview(self.destination_project_id, &input)
-            .await?;
-        let workflows = &preview.project_impact.workflows;
-        step(
-            "preview",
-            format!(
-                "workflows: {} created, {} updated, {} removed",
-                workflows.created.len(),
-                workflows.updated.len(),
-                workflows.removed.len()
-            ),
-        );
-
-        let mut report = PromoteReport {
-            dry_run: self.dry_run,
-            steps: Vec::new(),
-            source_version,
-            source_version_created,
-            requirements,
-            preview,
-            import: None,
-            destination_version: None,
-            destination_version_created: false,
-            release_preview: None,
-            release: None,
-        };
-        if self.dry_run {
-            step(
-                "dry run",
-                "stopped after the preview; nothing imported".into(),
+        let total = requirements.authentications_requirements.len();
+        let new_config_keys = requirements.new_config_keys;
+        self.report.requirements = Some(requirements);
+        if !unresolved.is_empty() {
+            self.step(
+                PromoteStepKind::Requirements,
+                PromoteStepStatus::Failed,
+                format!(
+                    "{total} authentication(s) required, {} unresolved: {}",
+                    unresolved.len(),
+                    unresolved
+                        .iter()
+                        .map(|a| a.auth_export_id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             );
-            report.steps = steps;
-            return Ok(report);
+            if dry_run {
+                self.report.unresolved_authentications = unresolved;
+                self.done(
+                    PromoteStepKind::DryRun,
+                    "stopped at the unresolved authentications (no preview without them): nothing was written".to_owned(),
+                );
+                return Ok(());
+            }
+            // Returned as is, even when the source version was just created
+            // (harmless: a new run reuses it; the steps said so).
+            return Err(Stop::Error(Error::UnresolvedAuthentications {
+                list: unresolved,
+            }));
         }
+        self.done(
+            PromoteStepKind::Requirements,
+            format!(
+                "{total} authentication(s) required, all resolved; new config keys: {new_config_keys}"
+            ),
+        );
 
-        // 5. Import.
-        let import = self
+        // 7. Preview.
+        let preview = match p
             .destination
             .projects()
-            .import(self.destination_project_id, &input)
-            .await?;
+            .import_preview(p.destination_project_id, &input)
+            .await
+        {
+            Ok(preview) => preview,
+            Err(error) => return Err(self.read_failed(PromoteStepKind::Preview, error)),
+        };
+        let impact = &preview.project_impact;
+        self.done(
+            PromoteStepKind::Preview,
+            format!(
+                "config: {} created, {} updated, {} removed; workflows: {} created, {} updated, {} removed",
+                impact.config.created.len(),
+                impact.config.updated.len(),
+                impact.config.removed.len(),
+                impact.workflows.created.len(),
+                impact.workflows.updated.len(),
+                impact.workflows.removed.len()
+            ),
+        );
+        self.report.preview = Some(preview);
+
+        // 8. A dry run stops here.
+        if dry_run {
+            self.done(
+                PromoteStepKind::DryRun,
+                "stopped after the preview: nothing was written".to_owned(),
+            );
+            return Ok(());
+        }
+
+        // 9. Import.
+        let import = match p
+            .destination
+            .projects()
+            .import(p.destination_project_id, &input)
+            .await
+        {
+            Ok(import) => import,
+            Err(error) => return Err(self.write_failed(PromoteStepKind::Import, error)),
+        };
         drop(input);
         let workflows = &import.project_impact.workflows;
-        step(
-            "import",
+        self.done(
+            PromoteStepKind::Import,
             format!(
                 "imported into project {}: workflows {} created, {} updated, {} removed",
-                self.destination_project_id,
+                p.destination_project_id,
                 workflows.created.len(),
                 workflows.updated.len(),
                 workflows.removed.len()
             ),
         );
-        report.import = Some(import);
+        self.report.import = Some(import);
 
-        // 6-7. Destination version and release. The import is applied, so
-        // a failure from here on returns the report of what was done.
-        if let Err(source) = self.after_import(&mut report, &mut step).await {
-            report.steps = steps;
-            return Err(Error::PromotionIncomplete {
-                report: Box::new(report),
-                source: Box::new(source),
-            });
-        }
-        report.steps = steps;
-        Ok(report)
-    }
-
-    /// The steps after the import: the destination version, then (when
-    /// asked) the solution release.
-    async fn after_import(
-        &self,
-        report: &mut PromoteReport,
-        step: &mut impl FnMut(&str, String),
-    ) -> Result<()> {
-        // 6. Destination version.
-        let existing = find_version(
-            &self.destination,
-            self.destination_project_id,
-            &self.version,
-        )
-        .await?;
-        let destination_version = match existing {
+        // 10. Destination version.
+        let destination_version = match destination_existing {
             Some(version) => {
-                step(
-                    "destination version",
+                self.done(
+                    PromoteStepKind::DestinationVersion,
                     format!("version {} already exists; kept", version.version_number),
                 );
                 version
             }
             None => {
-                let description = Some(report.source_version.description.as_str())
+                let source = self.report.source_version.as_ref();
+                let title =
+                    source.map_or_else(|| format!("Version {}", p.version), |v| v.title.clone());
+                let description = source
+                    .map(|v| v.description.clone())
                     .filter(|d| !d.is_empty())
-                    .or(self.description.as_deref());
-                let version = self
+                    .or_else(|| p.description.clone());
+                match p
                     .destination
                     .projects()
                     .create_version(
-                        self.destination_project_id,
-                        &self.version,
-                        &report.source_version.title,
-                        description,
+                        p.destination_project_id,
+                        &p.version,
+                        &title,
+                        description.as_deref(),
                     )
-                    .await?;
-                report.destination_version_created = true;
-                step(
-                    "destination version",
-                    format!(
-                        "created version {} of project {}",
-                        version.version_number, self.destination_project_id
-                    ),
-                );
-                version
+                    .await
+                {
+                    Ok(version) => {
+                        self.report.destination_version_created = true;
+                        self.done(
+                            PromoteStepKind::DestinationVersion,
+                            format!(
+                                "created version {} of project {}",
+                                version.version_number, p.destination_project_id
+                            ),
+                        );
+                        version
+                    }
+                    Err(error) => {
+                        return Err(self.write_failed(PromoteStepKind::DestinationVersion, error));
+                    }
+                }
             }
         };
-        report.destination_version = Some(destination_version);
+        self.report.destination_version = Some(destination_version);
 
-        // 7. Solution release.
-        if let Some(solution) = self.publish_solution {
-            let preview = self
-                .destination
-                .solutions()
-                .release_preview(solution)
-                .await?;
-            step(
-                "release preview",
+        // 11. Solution release.
+        if let Some(solution) = p.publish_solution {
+            let preview = match p.destination.solutions().release_preview(solution).await {
+                Ok(preview) => preview,
+                Err(error) => return Err(self.read_failed(PromoteStepKind::ReleasePreview, error)),
+            };
+            self.done(
+                PromoteStepKind::ReleasePreview,
                 format!(
                     "solution {solution}: breaking changes: {}, new user input: {}, new system input: {}",
                     preview.breaking_changes,
@@ -444,10 +979,13 @@ impl Promotion {
                     preview.requires_new_system_input
                 ),
             );
-            report.release_preview = Some(preview);
-            let release = self.destination.solutions().release(solution).await?;
-            step(
-                "release",
+            self.report.release_preview = Some(preview);
+            let release = match p.destination.solutions().release(solution).await {
+                Ok(release) => release,
+                Err(error) => return Err(self.write_failed(PromoteStepKind::Release, error)),
+            };
+            self.done(
+                PromoteStepKind::Release,
                 format!(
                     "published solution {solution}{}",
                     release
@@ -456,23 +994,92 @@ impl Promotion {
                         .unwrap_or_default()
                 ),
             );
-            report.release = Some(release);
+            self.report.release = Some(release);
         }
         Ok(())
     }
 }
 
+/// The version numbered `version` of a project, else its latest version
+/// (the last listed), listing its versions.
 async fn find_version(
     client: &Client,
     project_id: Uuid,
     version: &str,
-) -> Result<Option<ProjectVersionResponse>> {
+) -> Result<(
+    Option<ProjectVersionResponse>,
+    Option<ProjectVersionResponse>,
+)> {
     let versions = client.projects().list_versions(project_id);
     let mut versions = std::pin::pin!(versions);
+    let mut latest = None;
     while let Some(candidate) = versions.try_next().await? {
         if candidate.version_number == version {
-            return Ok(Some(candidate));
+            return Ok((Some(candidate), None));
+        }
+        latest = Some(candidate);
+    }
+    Ok((None, latest))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn details(status: u16) -> crate::ApiErrorDetails {
+        crate::ApiErrorDetails {
+            operation: "import_project",
+            status,
+            message: None,
+            code: None,
+            excerpt: None,
         }
     }
-    Ok(None)
+
+    #[test]
+    fn outcome_is_unknown_only_when_the_request_may_have_been_applied() {
+        assert!(outcome_unknown(&Error::Server(details(500))));
+        assert!(outcome_unknown(&Error::Server(details(502))));
+        assert!(outcome_unknown(&Error::InvalidResponse {
+            operation: "import_project",
+            status: Some(200),
+            message: "malformed JSON".into(),
+            excerpt: "{\"imp".into(),
+        }));
+        assert!(outcome_unknown(&Error::Transport {
+            operation: "import_project",
+            message: "timed out".into(),
+            source: None,
+        }));
+        assert!(!outcome_unknown(&Error::RateLimited(details(429))));
+        assert!(!outcome_unknown(&Error::InvalidInput(details(400))));
+        assert!(!outcome_unknown(&Error::NotFound(details(404))));
+    }
+
+    #[test]
+    fn step_kinds_have_distinct_names() {
+        use PromoteStepKind as K;
+        let all = [
+            K::SourceVersion,
+            K::DestinationProject,
+            K::SolutionCheck,
+            K::CreateSourceVersion,
+            K::Export,
+            K::Requirements,
+            K::Preview,
+            K::DryRun,
+            K::Import,
+            K::DestinationVersion,
+            K::ReleasePreview,
+            K::Release,
+        ];
+        let mut names: Vec<&str> = all.iter().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
+        for kind in all {
+            let json = serde_json::to_value(kind).unwrap_or_default();
+            assert_eq!(json, kind.as_str().replace(' ', "_"));
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use serde_json::json;
-use tray_api::promote::Promotion;
+use tray_api::promote::{PromoteReport, PromoteStepKind, PromoteStepStatus, Promotion};
 use tray_api::types::DeploymentStatus;
 use tray_api::{ConnectorZip, Error, WaitOptions, deploy_to_regions};
 use uuid::Uuid;
@@ -23,7 +23,9 @@ fn ids() -> (Uuid, Uuid, Uuid) {
     )
 }
 
-async fn mount_source(source: &MockServer, existing: bool) {
+/// The source: versions 2 (and 3 when `existing`), version 3 created on
+/// demand (`expected_creates` times), and the export of `exported`.
+async fn mount_source(source: &MockServer, existing: bool, expected_creates: u64, exported: &str) {
     let versions = if existing {
         vec![version("2", PROJECT), version("3", PROJECT)]
     } else {
@@ -38,19 +40,60 @@ async fn mount_source(source: &MockServer, existing: bool) {
         .and(path(format!("/core/v1/projects/{PROJECT}/versions/3")))
         .and(body_json(json!({"title": "Release 3"})))
         .respond_with(ResponseTemplate::new(201).set_body_json(version("3", PROJECT)))
-        .expect(if existing { 0 } else { 1 })
+        .expect(expected_creates)
         .mount(source)
         .await;
     Mock::given(method("GET"))
         .and(path(format!(
-            "/core/v1/projects/{PROJECT}/versions/3/export"
+            "/core/v1/projects/{PROJECT}/versions/{exported}/export"
         )))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"projects": [{"name": "Source"}]})),
         )
-        .expect(1)
         .mount(source)
         .await;
+}
+
+/// The destination project: its (empty) version list and the requirements.
+async fn mount_destination(dest: &MockServer, unresolved: bool) {
+    Mock::given(method("GET"))
+        .and(path(format!("/core/v1/projects/{DEST_PROJECT}/versions")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![], None)))
+        .mount(dest)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(format!(
+            "/core/v1/projects/{DEST_PROJECT}/imports/requirements"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(requirements(unresolved)))
+        .mount(dest)
+        .await;
+}
+
+async fn mount_preview(dest: &MockServer) {
+    Mock::given(method("POST"))
+        .and(path(format!(
+            "/core/v1/projects/{DEST_PROJECT}/imports/previews"
+        )))
+        .respond_with(ResponseTemplate::new(200).set_body_json(preview()))
+        .mount(dest)
+        .await;
+}
+
+/// Requests other than GET (writes and the POST reads) received by `server`.
+async fn posts(server: &MockServer) -> Vec<String> {
+    server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .map(|r| r.url.path().to_owned())
+        .collect()
+}
+
+fn kinds(report: &PromoteReport) -> Vec<PromoteStepKind> {
+    report.steps.iter().map(|s| s.kind).collect()
 }
 
 #[tokio::test]
@@ -58,16 +101,8 @@ async fn promote_happy_path_with_solution_release() {
     let (project, destination, solution) = ids();
     let source = MockServer::start().await;
     let dest = MockServer::start().await;
-    mount_source(&source, false).await;
-
-    Mock::given(method("POST"))
-        .and(path(format!(
-            "/core/v1/projects/{DEST_PROJECT}/imports/requirements"
-        )))
-        .respond_with(ResponseTemplate::new(200).set_body_json(requirements(true)))
-        .expect(1)
-        .mount(&dest)
-        .await;
+    mount_source(&source, false, 1, "3").await;
+    mount_destination(&dest, true).await;
     let expected_import = json!({
         "exportedProjectJson": {"projects": [{"name": "Source"}]},
         "connectorMapping": [],
@@ -90,11 +125,6 @@ async fn promote_happy_path_with_solution_release() {
         .expect(1)
         .mount(&dest)
         .await;
-    Mock::given(method("GET"))
-        .and(path(format!("/core/v1/projects/{DEST_PROJECT}/versions")))
-        .respond_with(ResponseTemplate::new(200).set_body_json(page(vec![], None)))
-        .mount(&dest)
-        .await;
     Mock::given(method("POST"))
         .and(path(format!("/core/v1/projects/{DEST_PROJECT}/versions/3")))
         .and(body_json(json!({"title": "Version 3"})))
@@ -102,12 +132,13 @@ async fn promote_happy_path_with_solution_release() {
         .expect(1)
         .mount(&dest)
         .await;
+    // Read before anything is written, and again after the import.
     Mock::given(method("POST"))
         .and(path(format!(
             "/core/v1/solutions/{SOLUTION}/releases/previews"
         )))
         .respond_with(ResponseTemplate::new(200).set_body_json(release_impact(None)))
-        .expect(1)
+        .expect(2)
         .mount(&dest)
         .await;
     Mock::given(method("POST"))
@@ -117,34 +148,49 @@ async fn promote_happy_path_with_solution_release() {
         .mount(&dest)
         .await;
 
-    let report = Promotion::new(client(&source), client(&dest), project, "3", destination)
+    let mut seen = Vec::new();
+    let report = Promotion::from(&client(&source), project, "3")
+        .to(&client(&dest), destination)
         .title("Release 3")
         .auth_resolution("slack-auth", solution)
-        .publish_solution(Some(solution))
-        .run()
+        .publish_solution(solution)
+        .run_with(|step| seen.push(step.clone()))
         .await
         .unwrap();
     assert!(report.source_version_created);
     assert!(report.destination_version_created);
     assert!(report.import.is_some());
     assert!(report.release.is_some());
-    let names: Vec<_> = report.steps.iter().map(|s| s.name.as_str()).collect();
+    use PromoteStepKind as K;
     assert_eq!(
-        names,
+        kinds(&report),
         [
-            "source version",
-            "export",
-            "requirements",
-            "preview",
-            "import",
-            "destination version",
-            "release preview",
-            "release"
+            K::SourceVersion,
+            K::DestinationProject,
+            K::SolutionCheck,
+            K::CreateSourceVersion,
+            K::Export,
+            K::Requirements,
+            K::Preview,
+            K::Import,
+            K::DestinationVersion,
+            K::ReleasePreview,
+            K::Release
         ]
     );
+    assert!(
+        report
+            .steps
+            .iter()
+            .all(|s| s.status == PromoteStepStatus::Done)
+    );
+    // The callback saw every step, in order.
+    assert_eq!(seen, report.steps);
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["dryRun"], json!(false));
-    assert_eq!(json["steps"][0]["name"], json!("source version"));
+    assert_eq!(json["steps"][0]["step"], json!("source_version"));
+    assert_eq!(json["steps"][0]["status"], json!("done"));
+    assert_eq!(json["steps"][7]["step"], json!("import"));
 }
 
 #[tokio::test]
@@ -152,16 +198,10 @@ async fn promote_stops_on_unresolved_authentications() {
     let (project, destination, _) = ids();
     let source = MockServer::start().await;
     let dest = MockServer::start().await;
-    mount_source(&source, true).await;
-    Mock::given(method("POST"))
-        .and(path(format!(
-            "/core/v1/projects/{DEST_PROJECT}/imports/requirements"
-        )))
-        .respond_with(ResponseTemplate::new(200).set_body_json(requirements(true)))
-        .expect(1)
-        .mount(&dest)
-        .await;
-    let error = Promotion::new(client(&source), client(&dest), project, "3", destination)
+    mount_source(&source, true, 0, "3").await;
+    mount_destination(&dest, true).await;
+    let error = Promotion::from(&client(&source), project, "3")
+        .to(&client(&dest), destination)
         .run()
         .await
         .unwrap_err();
@@ -179,8 +219,42 @@ async fn promote_stops_on_unresolved_authentications() {
         "{text}"
     );
     assert!(error.hint().unwrap().contains("EXPORT_ID"));
-    // Only the requirements call reached the destination: no preview, no import.
-    assert_eq!(dest.received_requests().await.unwrap().len(), 1);
+    // Only reads reached the destination: no preview, no import.
+    assert_eq!(
+        posts(&dest).await,
+        [format!(
+            "/core/v1/projects/{DEST_PROJECT}/imports/requirements"
+        )]
+    );
+}
+
+#[tokio::test]
+async fn a_dry_run_reports_unresolved_authentications_instead_of_failing() {
+    let (project, destination, _) = ids();
+    let source = MockServer::start().await;
+    let dest = MockServer::start().await;
+    mount_source(&source, true, 0, "3").await;
+    mount_destination(&dest, true).await;
+    let report = Promotion::from(&client(&source), project, "3")
+        .to(&client(&dest), destination)
+        .dry_run(true)
+        .run()
+        .await
+        .unwrap();
+    let failed = report.failed_step().unwrap();
+    assert_eq!(failed.kind, PromoteStepKind::Requirements);
+    assert_eq!(failed.status, PromoteStepStatus::Failed);
+    assert!(
+        failed.detail.contains("1 unresolved: slack-auth"),
+        "{failed}"
+    );
+    assert_eq!(report.unresolved_authentications.len(), 1);
+    assert_eq!(
+        report.unresolved_authentications[0].auth_export_id,
+        "slack-auth"
+    );
+    assert!(report.preview.is_none());
+    assert_eq!(report.steps.last().unwrap().kind, PromoteStepKind::DryRun);
 }
 
 #[tokio::test]
@@ -188,23 +262,11 @@ async fn promote_dry_run_stops_after_the_preview() {
     let (project, destination, _) = ids();
     let source = MockServer::start().await;
     let dest = MockServer::start().await;
-    mount_source(&source, true).await;
-    Mock::given(method("POST"))
-        .and(path(format!(
-            "/core/v1/projects/{DEST_PROJECT}/imports/requirements"
-        )))
-        .respond_with(ResponseTemplate::new(200).set_body_json(requirements(false)))
-        .mount(&dest)
-        .await;
-    Mock::given(method("POST"))
-        .and(path(format!(
-            "/core/v1/projects/{DEST_PROJECT}/imports/previews"
-        )))
-        .respond_with(ResponseTemplate::new(200).set_body_json(preview()))
-        .expect(1)
-        .mount(&dest)
-        .await;
-    let report = Promotion::new(client(&source), client(&dest), project, "3", destination)
+    mount_source(&source, true, 0, "3").await;
+    mount_destination(&dest, false).await;
+    mount_preview(&dest).await;
+    let report = Promotion::from(&client(&source), project, "3")
+        .to(&client(&dest), destination)
         .dry_run(true)
         .run()
         .await
@@ -212,8 +274,130 @@ async fn promote_dry_run_stops_after_the_preview() {
     assert!(report.dry_run);
     assert!(!report.source_version_created);
     assert!(report.import.is_none());
-    assert_eq!(report.steps.last().unwrap().name, "dry run");
-    assert_eq!(dest.received_requests().await.unwrap().len(), 2);
+    assert!(report.preview.is_some());
+    assert!(report.failed_step().is_none());
+    assert_eq!(report.steps.last().unwrap().kind, PromoteStepKind::DryRun);
+    // Reads only: the version list, requirements and preview.
+    assert_eq!(dest.received_requests().await.unwrap().len(), 3);
+    assert_eq!(
+        posts(&dest).await,
+        [
+            format!("/core/v1/projects/{DEST_PROJECT}/imports/requirements"),
+            format!("/core/v1/projects/{DEST_PROJECT}/imports/previews")
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_dry_run_of_a_missing_version_reads_the_latest_and_creates_nothing() {
+    let (project, destination, _) = ids();
+    let source = MockServer::start().await;
+    let dest = MockServer::start().await;
+    // Version 3 does not exist: the export of version 2 is read instead.
+    mount_source(&source, false, 0, "2").await;
+    mount_destination(&dest, false).await;
+    mount_preview(&dest).await;
+    let report = Promotion::from(&client(&source), project, "3")
+        .to(&client(&dest), destination)
+        .title("Release 3")
+        .dry_run(true)
+        .run()
+        .await
+        .unwrap();
+    assert!(!report.source_version_created);
+    assert_eq!(report.source_version.as_ref().unwrap().version_number, "2");
+    let first = &report.steps[0];
+    assert_eq!(first.kind, PromoteStepKind::SourceVersion);
+    assert!(
+        first.detail.contains("does not exist yet") && first.detail.contains("latest version, 2"),
+        "{first}"
+    );
+    assert!(!kinds(&report).contains(&PromoteStepKind::CreateSourceVersion));
+    assert!(posts(&source).await.is_empty(), "no write at the source");
+}
+
+#[tokio::test]
+async fn an_unknown_destination_project_or_solution_stops_before_any_write() {
+    let (project, destination, solution) = ids();
+    // Unknown destination project: its version list is a 404.
+    let source = MockServer::start().await;
+    let dest = MockServer::start().await;
+    mount_source(&source, false, 0, "3").await;
+    let error = Promotion::from(&client(&source), project, "3")
+        .to(&client(&dest), destination)
+        .title("Release 3")
+        .run()
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
+    assert!(posts(&source).await.is_empty(), "no version created");
+    assert!(posts(&dest).await.is_empty());
+
+    // Unknown solution: its release preview is a 404.
+    let dest = MockServer::start().await;
+    mount_destination(&dest, false).await;
+    let mut seen = Vec::new();
+    let error = Promotion::from(&client(&source), project, "3")
+        .to(&client(&dest), destination)
+        .title("Release 3")
+        .publish_solution(solution)
+        .run_with(|step| seen.push((step.kind, step.status)))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::NotFound(_)), "{error:?}");
+    assert_eq!(
+        seen.last(),
+        Some(&(PromoteStepKind::SolutionCheck, PromoteStepStatus::Failed))
+    );
+    assert!(posts(&source).await.is_empty(), "no version created");
+    assert_eq!(
+        posts(&dest).await,
+        [format!("/core/v1/solutions/{SOLUTION}/releases/previews")]
+    );
+}
+
+#[tokio::test]
+async fn an_import_answered_500_is_reported_as_unknown() {
+    let (project, destination, _) = ids();
+    for (status, unknown) in [(500, true), (400, false)] {
+        let source = MockServer::start().await;
+        let dest = MockServer::start().await;
+        mount_source(&source, true, 0, "3").await;
+        mount_destination(&dest, false).await;
+        mount_preview(&dest).await;
+        Mock::given(method("POST"))
+            .and(path(format!("/core/v1/projects/{DEST_PROJECT}/imports")))
+            .respond_with(
+                ResponseTemplate::new(status)
+                    .set_body_json(json!({"message": "boom", "code": null})),
+            )
+            .expect(1)
+            .mount(&dest)
+            .await;
+        let error = Promotion::from(&client(&source), project, "3")
+            .to(&client(&dest), destination)
+            .run()
+            .await
+            .unwrap_err();
+        if unknown {
+            let Error::PromotionIncomplete { report, source } = &error else {
+                panic!("expected PromotionIncomplete, got {error:?}");
+            };
+            let step = report.unknown_step().unwrap();
+            assert_eq!(step.kind, PromoteStepKind::Import);
+            assert_eq!(step.status, PromoteStepStatus::Unknown);
+            assert!(report.import.is_none());
+            assert_eq!(source.status(), Some(500));
+            let text = error.to_string();
+            assert!(text.contains("may have been applied"), "{text}");
+            assert!(error.hint().unwrap().contains("import preview"));
+            let json = serde_json::to_value(report.as_ref()).unwrap();
+            assert_eq!(json["steps"][5]["status"], json!("unknown"));
+        } else {
+            // Tray refused it: nothing was applied, the error is Tray's.
+            assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
+        }
+    }
 }
 
 const DEPLOY_PATH: &str =

@@ -269,34 +269,51 @@ pub enum ProjectCommand {
     /// Import an exported project into a destination project.
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Move a project version from one environment/region to another:
-    /// version, export, check, preview, import, version, and optionally release.
-    Promote {
-        /// Source project id.
-        project_id: Uuid,
-        /// Version number (created at the source if missing, and at the destination).
-        version: String,
-        /// Source profile.
-        #[arg(long)]
-        from: Option<String>,
-        /// Destination profile.
-        #[arg(long)]
-        to: Option<String>,
-        /// Destination project id.
-        #[arg(long)]
-        dest_project: Uuid,
-        /// Title of the versions created.
-        #[arg(long)]
-        title: Option<String>,
-        #[command(flatten)]
-        mapping: MappingArgs,
-        /// Stop after the import preview.
-        #[arg(long)]
-        dry_run: bool,
-        /// Preview and publish this embedded solution after the import.
-        #[arg(long, value_name = "SOLUTION_ID")]
-        publish_solution: Option<Uuid>,
-    },
+    /// Move a project version from one environment/region to another: check
+    /// (source version, destination project, solution, export, requirements,
+    /// preview), then version, import, version, and optionally release.
+    ///
+    /// Every check comes before the first write. One line per step on
+    /// stderr as it happens; asks before writing (--yes in scripts).
+    Promote(PromoteArgs),
+}
+
+/// `tray project promote` options.
+#[derive(Debug, Clone, Args)]
+#[command(after_help = "Examples:
+  tray project promote $SRC 7 --dest-project $DST --dry-run
+  tray project promote $SRC 7 --dest-project $DST --auth salesforce-production=$AUTH --yes
+  tray project promote $SRC 7 --from dev --to prod --dest-project $DST --publish-solution $SOL")]
+pub struct PromoteArgs {
+    /// Source project id.
+    pub project_id: Uuid,
+    /// Version number (created at the source if missing, and at the destination).
+    pub version: String,
+    /// Source profile (default: the global options, e.g. --region and TRAY_API_TOKEN).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Destination profile (default: the global options, as for --from).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Destination project id.
+    #[arg(long)]
+    pub dest_project: Uuid,
+    /// Title of the versions created.
+    #[arg(long)]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub mapping: MappingArgs,
+    /// Check everything and change nothing: no version created, no import, no
+    /// release (needs no --yes). When the version does not exist yet, the
+    /// latest version is read instead. Exit 1 if a check fails.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Preview and publish this embedded solution after the import (checked before it).
+    #[arg(long, value_name = "SOLUTION_ID")]
+    pub publish_solution: Option<Uuid>,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `tray project version ...`
@@ -366,7 +383,8 @@ pub enum ImportCommand {
     Requirements(ImportArgs),
     /// What the import would change in the project (and its solution).
     Preview(ImportArgs),
-    /// Apply the import (asks for confirmation; --yes in scripts).
+    /// Apply the import. On a terminal it shows the preview's summary (what
+    /// will change) and asks; off a terminal it needs --yes.
     Apply {
         #[command(flatten)]
         args: ImportArgs,

@@ -217,30 +217,8 @@ async fn run(mut cli: Cli) -> CmdResult {
         Command::Project(ProjectCommand::Import(ImportCommand::Apply { args, yes })) => {
             commands::project::apply(&mut ctx, args, yes).await
         }
-        Command::Project(ProjectCommand::Promote {
-            project_id,
-            version,
-            from,
-            to,
-            dest_project,
-            title,
-            mapping,
-            dry_run,
-            publish_solution,
-        }) => {
-            commands::project::promote(
-                &mut ctx,
-                project_id,
-                version,
-                from,
-                to,
-                dest_project,
-                title,
-                mapping,
-                dry_run,
-                publish_solution,
-            )
-            .await
+        Command::Project(ProjectCommand::Promote(args)) => {
+            commands::project::promote(&mut ctx, args).await
         }
         Command::Solution(SolutionCommand::Release(ReleaseCommand::Preview { solution_id })) => {
             commands::solution::preview(&mut ctx, solution_id).await

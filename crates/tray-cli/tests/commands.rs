@@ -510,7 +510,7 @@ async fn promote_between_profiles_and_publish_the_solution() {
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     insta::assert_snapshot!("promote_dry_run_text", redact(&stdout(&output)));
 
-    let output = run(&["-o", "json", "--publish-solution", SOLUTION]);
+    let output = run(&["-o", "json", "--publish-solution", SOLUTION, "--yes"]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let report = json(&output);
     assert_eq!(report["dryRun"], false);
@@ -519,7 +519,7 @@ async fn promote_between_profiles_and_publish_the_solution() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| s["name"].as_str().unwrap())
+        .map(|s| s["step"].as_str().unwrap())
         .collect();
     assert!(
         steps.contains(&"import") && steps.contains(&"release"),
@@ -803,18 +803,29 @@ async fn a_promotion_failing_after_the_import_prints_what_was_done() {
             SOLUTION,
             "--auth",
             &format!("salesforce-production={SPARE_AUTH}"),
+            "--yes",
         ])
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(1), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(
-        text.contains("import ") && text.contains("destination version"),
+        text.contains("import ")
+            && text.contains("destination version")
+            && text.contains("release (unknown)"),
         "{text}"
     );
+    // A 500 to the release: it may have been published, and the hint says
+    // how to check.
     let err = stderr(&output);
     assert!(
-        err.contains("after the import was applied") && err.contains("500"),
+        err.contains("may have been applied") && err.contains("500"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "hint: check with `tray solution release preview {SOLUTION}`"
+        )),
         "{err}"
     );
 }

@@ -101,8 +101,8 @@
 //! type; `authenticationResolution` ids must be used by the export; every
 //! authentication that does not resolve must be in
 //! `authenticationResolution` (400 listing the missing `authExportId`s).
-//! An `authenticationId` unknown to the destination is accepted (the
-//! sandbox has no API to create authentications) and added to it. Config
+//! Each `authenticationResolution` `authenticationId` must be an
+//! authentication of the destination project (400 otherwise, as Tray). Config
 //! changes are the created, updated and removed keys; workflows match by
 //! `importedFromId`: exported workflows without a match are created (new
 //! ids on import), matches whose title or steps differ are updated, and

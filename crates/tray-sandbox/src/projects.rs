@@ -410,7 +410,6 @@ struct Plan {
     created: Vec<pt::CreatedWorkflow>,
     updated: Vec<pt::UpdatedWorkflow>,
     removed: Vec<pt::RemovedWorkflow>,
-    new_auths: Vec<Authentication>,
     auth_links: Vec<(String, Uuid)>,
     solution: Option<(Uuid, Slots)>,
     solution_diff: Option<crate::slots::SlotDiff>,
@@ -485,7 +484,19 @@ fn plan(
             )));
         }
     }
-    let mut new_auths = Vec::new();
+    // Each resolution names an authentication the destination project has.
+    for resolution in &input.authentication_resolution {
+        if !dest
+            .authentications
+            .iter()
+            .any(|a| a.id == resolution.authentication_id)
+        {
+            return Err(HttpError::bad_request(format!(
+                "authenticationResolution: authenticationId {} (for authExportId {:?}) is not an authentication of project {project_id}",
+                resolution.authentication_id, resolution.auth_export_id
+            )));
+        }
+    }
     let mut used_auths = Vec::new();
     let mut auth_links = Vec::new();
     let mut missing = Vec::new();
@@ -499,25 +510,15 @@ fn plan(
             auth_links.push((auth.auth_export_id.clone(), chosen.authentication_id));
         }
         match chosen {
-            Some(chosen) => match dest
-                .authentications
-                .iter()
-                .find(|a| a.id == chosen.authentication_id)
-            {
-                Some(existing) => used_auths.push(existing.clone()),
-                None => {
-                    let added = Authentication {
-                        id: chosen.authentication_id,
-                        auth_export_id: auth.auth_export_id.clone(),
-                        title: auth.title.clone(),
-                        service,
-                        service_environment_id: Uuid::new_v4(),
-                        scopes: auth.scopes.clone(),
-                    };
-                    used_auths.push(added.clone());
-                    new_auths.push(added);
+            Some(chosen) => {
+                if let Some(existing) = dest
+                    .authentications
+                    .iter()
+                    .find(|a| a.id == chosen.authentication_id)
+                {
+                    used_auths.push(existing.clone());
                 }
-            },
+            }
             None => match resolve(dest, auth, &service) {
                 Some(existing) => used_auths.push(existing.clone()),
                 None => missing.push(auth.auth_export_id.clone()),
@@ -612,7 +613,6 @@ fn plan(
         created,
         updated,
         removed,
-        new_auths,
         auth_links,
         solution,
         solution_diff,
@@ -681,7 +681,6 @@ pub(crate) fn import(app: &App, project: &str, body: &[u8]) -> Result<Response, 
         if let Some(dest) = state.projects.get_mut(&project_id) {
             dest.config = plan.new_config.clone();
             dest.workflows = plan.workflows.clone();
-            dest.authentications.extend(plan.new_auths.iter().cloned());
             dest.imported_from = Some(plan.imported_from.clone());
             dest.auth_links.extend(plan.auth_links.iter().cloned());
         }

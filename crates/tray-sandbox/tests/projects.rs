@@ -13,7 +13,7 @@ use tray_api_raw::projects::types::{
 use tray_api_raw::{AuthSlotChangeCode, ConfigSlotChangeCode, SolutionChangeType};
 use tray_sandbox::{
     DESTINATION_PROJECT_ID, DESTINATION_SPARE_AUTH_ID, SOLUTION_ID, SOURCE_PROJECT_ID,
-    SandboxHandle, SeedProject,
+    SandboxHandle, SeedAuthentication, SeedProject, SeedService,
 };
 use uuid::Uuid;
 
@@ -438,7 +438,7 @@ async fn export_import_round_trip_changes_the_destination() {
     assert!(message.starts_with("exportedProjectJson is not a project export"));
 
     // Preview: the real differences, nothing changed yet.
-    let salesforce = Uuid::new_v4();
+    let salesforce = DESTINATION_SPARE_AUTH_ID;
     let mut input = import_input(&exported, vec![("salesforce-production", salesforce)]);
     input
         .config_override
@@ -599,7 +599,7 @@ async fn export_import_round_trip_changes_the_destination() {
     assert_eq!(v2["config"]["alertThreshold"], 20000);
     assert_eq!(v2["config"]["regions"], json!(["EMEA", "NA"]));
     assert_eq!(v2["workflows"].as_array().unwrap().len(), 3);
-    assert_eq!(v2["authentications"].as_array().unwrap().len(), 3);
+    assert_eq!(v2["authentications"].as_array().unwrap().len(), 2);
     let (code, _) = api_error(
         client
             .export_project_version()
@@ -710,8 +710,19 @@ async fn release_preview_and_create() {
 #[tokio::test]
 async fn seeded_project_from_a_test_is_importable() {
     let sandbox = start().await;
+    let (slack, salesforce) = (Uuid::new_v4(), Uuid::new_v4());
+    let auth = |id: Uuid, name: &str| SeedAuthentication {
+        id: Some(id),
+        title: format!("{name} of the target"),
+        service: SeedService {
+            name: format!("{name}-target"),
+            version: "1".into(),
+        },
+        ..SeedAuthentication::default()
+    };
     let target = sandbox.seed_project(SeedProject {
         name: "Empty target".into(),
+        authentications: vec![auth(slack, "slack"), auth(salesforce, "salesforce")],
         ..SeedProject::default()
     });
     let exported = export(&sandbox, SOURCE_PROJECT_ID, "1").await;
@@ -719,8 +730,8 @@ async fn seeded_project_from_a_test_is_importable() {
     let input = import_input(
         &exported,
         vec![
-            ("slack-sales-workspace", Uuid::new_v4()),
-            ("salesforce-production", Uuid::new_v4()),
+            ("slack-sales-workspace", slack),
+            ("salesforce-production", salesforce),
         ],
     );
     let result = client
@@ -791,4 +802,64 @@ async fn spare_authentication_resolves_and_is_remembered() {
         .into_inner();
     assert!(again.project_impact.workflows.created.is_empty());
     assert!(again.solution_impact.unwrap().auth_slots.created.is_empty());
+}
+
+/// The Salesforce authentication of the seeded source project.
+const SOURCE_SALESFORCE_AUTH: Uuid = Uuid::from_u128(0x497f6eca_6276_4993_bfeb_53cbbbba6f08);
+
+#[tokio::test]
+async fn a_resolution_to_an_authentication_the_destination_lacks_is_refused() {
+    let sandbox = start().await;
+    let exported = export(&sandbox, SOURCE_PROJECT_ID, "1").await;
+    let token = sandbox.token().to_owned();
+    // An unknown id, and an authentication of another project (the source).
+    for foreign in [Uuid::new_v4(), SOURCE_SALESFORCE_AUTH] {
+        let input = import_input(&exported, vec![("salesforce-production", foreign)]);
+        let body = serde_json::to_string(&input).unwrap();
+        for route in ["imports/previews", "imports"] {
+            let response = plain(
+                &sandbox,
+                Method::POST,
+                &format!("/core/v1/projects/{DESTINATION_PROJECT_ID}/{route}"),
+                Some(&token),
+                Some(&body),
+            )
+            .await;
+            let message = response.error(400);
+            assert_eq!(
+                message,
+                format!(
+                    "authenticationResolution: authenticationId {foreign} (for authExportId \"salesforce-production\") is not an authentication of project {DESTINATION_PROJECT_ID}"
+                ),
+                "{route}"
+            );
+        }
+    }
+    // Nothing was imported: the destination still lacks a Salesforce
+    // authentication, and the same import with its own one goes through.
+    let requirements = projects(&sandbox)
+        .get_project_import_requirements()
+        .project_id(DESTINATION_PROJECT_ID)
+        .body(PrepareProjectImportInput {
+            exported_project_json: exported.clone(),
+            connector_mapping: vec![],
+            service_mapping: vec![],
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(requirements.unresolved_authentications);
+    let imported = projects(&sandbox)
+        .import_project()
+        .project_id(DESTINATION_PROJECT_ID)
+        .body(import_input(
+            &exported,
+            vec![("salesforce-production", DESTINATION_SPARE_AUTH_ID)],
+        ))
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(imported.project_impact.workflows.created.len(), 2);
 }

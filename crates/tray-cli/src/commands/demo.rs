@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use futures::TryStreamExt;
-use tray_api::promote::Promotion;
+use tray_api::promote::{PromoteStepKind, Promotion};
 use tray_api::{AuthResolution, Client, ConnectorZip, Deployment, ImportInput, WaitOptions};
 use tray_sandbox::{DESTINATION_PROJECT_ID, SOLUTION_ID, SOURCE_PROJECT_ID, Sandbox};
 
@@ -197,27 +197,28 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
         ),
     );
 
-    // Import and release, the way `tray project promote` does it.
-    let destination = client.clone();
-    let report = Promotion::new(
-        client.clone(),
-        destination,
-        SOURCE_PROJECT_ID,
-        PROJECT_VERSION,
-        DESTINATION_PROJECT_ID,
-    )
-    .title("Demo release")
-    .auth_resolutions(resolutions)
-    .publish_solution(Some(SOLUTION_ID))
-    .run()
-    .await?;
+    // Import and release, the way `tray project promote` does it; the
+    // checks it repeats (versions, export, requirements, preview) are the
+    // steps above, so only its writes are listed.
+    let report = Promotion::from(&client, SOURCE_PROJECT_ID, PROJECT_VERSION)
+        .to(&client, DESTINATION_PROJECT_ID)
+        .title("Demo release")
+        .auth_resolutions(resolutions)
+        .publish_solution(SOLUTION_ID)
+        .run()
+        .await?;
     for s in report.steps.iter().filter(|s| {
         !matches!(
-            s.name.as_str(),
-            "source version" | "export" | "requirements" | "preview"
+            s.kind,
+            PromoteStepKind::SourceVersion
+                | PromoteStepKind::DestinationProject
+                | PromoteStepKind::SolutionCheck
+                | PromoteStepKind::Export
+                | PromoteStepKind::Requirements
+                | PromoteStepKind::Preview
         )
     }) {
-        step(&printer, &s.name, s.detail.clone());
+        step(&printer, s.kind.as_str(), s.detail.clone());
     }
     printer.line(format!(
         "\nDone in {:.1}s. Every step above is one `tray` command; see the README.",

@@ -5,11 +5,14 @@ use std::path::{Path, PathBuf};
 
 use futures::TryStreamExt;
 use serde_json::{Map, Value, json};
-use tray_api::promote::Promotion;
+use tray_api::promote::{
+    PromoteReport, PromoteStep, PromoteStepKind, PromoteStepStatus, Promotion,
+};
+use tray_api::types::ProjectImportPreviewResponse;
 use tray_api::{AuthResolution, ConnectorMapping, ImportInput, ServiceMapping};
 use uuid::Uuid;
 
-use crate::cli::{ImportArgs, MappingArgs};
+use crate::cli::{ImportArgs, MappingArgs, PromoteArgs};
 use crate::context::Context;
 use crate::failure::{CmdResult, Failure};
 use crate::output::Printer;
@@ -336,13 +339,34 @@ fn print_changes(printer: Printer, verb: &str, config: [usize; 3], workflows: [u
 pub async fn apply(ctx: &mut Context, args: ImportArgs, yes: bool) -> CmdResult {
     let input = import_input(&args)?;
     if !yes {
-        confirm(&format!("Import into project {}?", args.dest_project_id))?;
+        require_terminal("import", "pass --yes to import from a script")?;
     }
     let client = ctx.client().await?;
+    if !yes {
+        // On a terminal: what will change, then the question.
+        let preview = client
+            .projects()
+            .import_preview(args.dest_project_id, &input)
+            .await?;
+        eprint!("{}", preview_summary(args.dest_project_id, &preview));
+        ask(&format!("Import into project {}?", args.dest_project_id))?;
+    }
     let imported = client
         .projects()
         .import(args.dest_project_id, &input)
-        .await?;
+        .await
+        .map_err(|error| {
+            let failure = Failure::from_ref(&error);
+            if may_be_applied(&error) {
+                failure.with_hint(format!(
+                    "the import may have been applied: `tray project import preview {} --export {}` shows nothing left to change if it was",
+                    args.dest_project_id,
+                    args.export.display()
+                ))
+            } else {
+                failure
+            }
+        })?;
     let impact = &imported.project_impact;
     ctx.printer.line(format!(
         "Imported {} into project {}",
@@ -365,14 +389,92 @@ pub async fn apply(ctx: &mut Context, args: ImportArgs, yes: bool) -> CmdResult 
     ctx.printer.json(&imported)
 }
 
-/// Ask on the terminal; refuse (exit 2) when stdin is not a terminal.
-fn confirm(question: &str) -> CmdResult {
-    if !std::io::stdin().is_terminal() {
-        return Err(Failure::usage(
-            "refusing to import without confirmation: stdin is not a terminal",
-        )
-        .with_hint("pass --yes to import from a script"));
+/// Whether a failed write may have been applied (the request was sent and
+/// the answer lost or unreadable).
+// TODO(lead): replace with the shared `tray_api::Error` method for unknown outcomes.
+fn may_be_applied(error: &tray_api::Error) -> bool {
+    matches!(
+        error,
+        tray_api::Error::Server(_) | tray_api::Error::InvalidResponse { .. }
+    ) || matches!(error, tray_api::Error::Transport { source, .. }
+        if !source.as_ref().is_some_and(|e| e.is_connect()))
+}
+
+/// What an import will change, for the confirmation prompt (on stderr).
+fn preview_summary(dest: Uuid, preview: &ProjectImportPreviewResponse) -> String {
+    let impact = &preview.project_impact;
+    let names = |list: Vec<&str>| {
+        if list.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", list.join(", "))
+        }
+    };
+    let mut text = format!(
+        "The import into project {dest} ({}) will change:\n  config: create {}, update {}, remove {}\n  workflows: create {}{}, update {}{}, remove {}{}\n",
+        preview.import_metadata.project_name,
+        impact.config.created.len(),
+        impact.config.updated.len(),
+        impact.config.removed.len(),
+        impact.workflows.created.len(),
+        names(
+            impact
+                .workflows
+                .created
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect()
+        ),
+        impact.workflows.updated.len(),
+        names(
+            impact
+                .workflows
+                .updated
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect()
+        ),
+        impact.workflows.removed.len(),
+        names(
+            impact
+                .workflows
+                .removed
+                .iter()
+                .map(|w| w.name.as_str())
+                .collect()
+        ),
+    );
+    if let Some(solution) = &preview.solution_impact {
+        text.push_str(&format!(
+            "  solution: {} (breaking changes: {}, new user input: {}, new system input: {})\n",
+            solution.change_type,
+            yes_no(solution.breaking_changes),
+            yes_no(solution.requires_new_user_input),
+            yes_no(solution.requires_new_system_input)
+        ));
     }
+    text
+}
+
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
+/// Refuse (exit 2, before any request) to `what` without `--yes` when
+/// stdin is not a terminal.
+fn require_terminal(what: &str, hint: &str) -> CmdResult {
+    if std::io::stdin().is_terminal() {
+        Ok(())
+    } else {
+        Err(Failure::usage(format!(
+            "refusing to {what} without confirmation: stdin is not a terminal"
+        ))
+        .with_hint(hint))
+    }
+}
+
+/// Ask on the terminal; anything but yes cancels (exit 2).
+fn ask(question: &str) -> CmdResult {
     eprint!("{question} [y/N] ");
     std::io::stderr().flush().ok();
     let mut answer = String::new();
@@ -383,59 +485,238 @@ fn confirm(question: &str) -> CmdResult {
     if matches!(answer.trim(), "y" | "Y" | "yes" | "YES" | "Yes") {
         Ok(())
     } else {
-        Err(Failure::usage("import cancelled"))
+        Err(Failure::usage("cancelled: nothing was changed"))
     }
 }
 
 /// `tray project promote`.
-#[allow(clippy::too_many_arguments)]
-pub async fn promote(
-    ctx: &mut Context,
-    project_id: Uuid,
-    version: String,
-    from: Option<String>,
-    to: Option<String>,
-    dest_project: Uuid,
-    title: Option<String>,
-    mapping: MappingArgs,
-    dry_run: bool,
-    publish_solution: Option<Uuid>,
-) -> CmdResult {
-    let mappings = Mappings::parse(&mapping)?;
-    if !ctx.global.sandbox && (from.is_none() || to.is_none()) {
-        return Err(
-            Failure::usage("promote needs --from PROFILE and --to PROFILE")
-                .with_hint("profiles live in the config file (--config); or try it with --sandbox"),
-        );
+pub async fn promote(ctx: &mut Context, args: PromoteArgs) -> CmdResult {
+    let mappings = Mappings::parse(&args.mapping)?;
+    let confirm = !args.dry_run && !args.yes;
+    if confirm {
+        require_terminal(
+            "promote",
+            "pass --yes to promote from a script, or --dry-run to only check",
+        )?;
     }
-    let source = ctx.client_for(from.as_deref()).await?;
-    let destination = ctx.client_for(to.as_deref()).await?;
+    // Each side is its profile, else the global options (one region and
+    // token serve both projects of the same account).
+    let source = match args.from.as_deref() {
+        Some(profile) => ctx.client_for(Some(profile)).await?,
+        None => ctx.client().await?,
+    };
+    let destination = match args.to.as_deref() {
+        Some(profile) => ctx.client_for(Some(profile)).await?,
+        None => ctx.client().await?,
+    };
     let printer = ctx.printer;
-    let mut promotion = Promotion::new(source, destination, project_id, &version, dest_project)
-        .dry_run(dry_run)
-        .publish_solution(publish_solution);
-    if let Some(title) = title {
+    let mut promotion = Promotion::from(&source, args.project_id, args.version.clone())
+        .to(&destination, args.dest_project);
+    if let Some(title) = &args.title {
         promotion = promotion.title(title);
     }
+    if let Some(solution) = args.publish_solution {
+        promotion = promotion.publish_solution(solution);
+    }
     promotion = mappings.into_promotion(promotion);
-    let progress = printer.progress(format!("promoting project {project_id} version {version}"));
-    let report = promotion.run().await;
-    progress.finish();
-    match report {
-        Ok(report) => print_promotion(printer, &report),
+
+    if confirm {
+        // On a terminal: check everything (writing nothing), show what will
+        // change, then ask.
+        let mut last = None;
+        let plan = promotion
+            .clone()
+            .dry_run(true)
+            .run_with(|step| {
+                last = Some(step.kind);
+                printer.event(step_line(step));
+            })
+            .await
+            .map_err(|error| promote_failure(&args, last, &error))?;
+        match plan.failed_step() {
+            // A project without any version: nothing to preview, but a
+            // real run creates the version first.
+            Some(step) if step.kind == PromoteStepKind::SourceVersion => {
+                eprintln!(
+                    "The import cannot be previewed before version {} exists.",
+                    args.version
+                );
+            }
+            Some(_) => {
+                print_promotion(printer, &plan)?;
+                return Err(dry_run_failure(&args, &plan));
+            }
+            None => {}
+        }
+        if let Some(preview) = &plan.preview {
+            eprint!("{}", preview_summary(args.dest_project, preview));
+        }
+        if let Some(read) = plan
+            .source_version
+            .as_ref()
+            .filter(|v| v.version_number != args.version)
+        {
+            eprintln!(
+                "  (previewed from version {}: version {} does not exist yet and is created from the project's current state)",
+                read.version_number, args.version
+            );
+        }
+        ask(&format!(
+            "Promote version {} of project {} into project {}?",
+            args.version, args.project_id, args.dest_project
+        ))?;
+    }
+
+    let mut last = None;
+    let result = promotion
+        .dry_run(args.dry_run)
+        .run_with(|step| {
+            last = Some(step.kind);
+            printer.event(step_line(step));
+        })
+        .await;
+    match result {
+        Ok(report) => {
+            print_promotion(printer, &report)?;
+            if report.failed_step().is_some() {
+                return Err(dry_run_failure(&args, &report));
+            }
+            Ok(())
+        }
         Err(error) => {
-            // Failed after the import: say what was done before the error.
+            // Failed after a write: say what was done before the error.
             if let tray_api::Error::PromotionIncomplete { report, .. } = &error {
                 print_promotion(printer, report)?;
             }
-            Err(error.into())
+            Err(promote_failure(&args, last, &error))
         }
     }
 }
 
-fn print_promotion(printer: Printer, report: &tray_api::promote::PromoteReport) -> CmdResult {
+/// One progress line: `import  imported into project …`.
+fn step_line(step: &PromoteStep) -> String {
+    match step.status {
+        PromoteStepStatus::Done => format!("{}  {}", step.kind, step.detail),
+        status => format!("{} ({status})  {}", step.kind, step.detail),
+    }
+}
+
+/// The `--auth` flags that resolve `list`, as the user types them.
+fn auth_flags(list: &[tray_api::UnresolvedAuthentication]) -> String {
+    list.iter()
+        .map(|a| format!("--auth {}=<uuid>", a.auth_export_id))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn unresolved_failure(list: &[tray_api::UnresolvedAuthentication], dry_run: bool) -> Failure {
+    Failure {
+        code: crate::failure::API,
+        message: format!(
+            "{}the import needs authentications the destination does not resolve: {}",
+            if dry_run { "dry run: " } else { "" },
+            list.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        hint: Some(format!(
+            "add {} (each UUID: an authentication of the destination project)",
+            auth_flags(list)
+        )),
+    }
+}
+
+/// The failure of a dry run whose checks did not all pass (exit 1).
+fn dry_run_failure(args: &PromoteArgs, report: &PromoteReport) -> Failure {
+    if !report.unresolved_authentications.is_empty() {
+        return unresolved_failure(&report.unresolved_authentications, true);
+    }
+    let detail = report
+        .failed_step()
+        .map_or_else(String::new, ToString::to_string);
+    Failure {
+        code: crate::failure::API,
+        message: format!("dry run: the promotion cannot be checked: {detail}"),
+        hint: Some(format!(
+            "create a version first: tray project version create {} {} --title TITLE",
+            args.project_id, args.version
+        )),
+    }
+}
+
+/// The failure of a promotion, naming what the user gave and how to check
+/// a write whose outcome is unknown.
+fn promote_failure(
+    args: &PromoteArgs,
+    last: Option<PromoteStepKind>,
+    error: &tray_api::Error,
+) -> Failure {
+    let failure = Failure::from_ref(error);
+    if let tray_api::Error::UnresolvedAuthentications { list } = error {
+        return unresolved_failure(list, false);
+    }
+    let not_found = matches!(error, tray_api::Error::NotFound(_));
+    let (src, dest, version) = (args.project_id, args.dest_project, &args.version);
+    match (last, error) {
+        (Some(PromoteStepKind::SourceVersion), _) if not_found => Failure {
+            message: format!("source project {src}: not found (HTTP 404)"),
+            hint: Some("check PROJECT_ID and the source (--from, --region, --base-url)".into()),
+            ..failure
+        },
+        (Some(PromoteStepKind::DestinationProject), _) if not_found => Failure {
+            message: format!(
+                "destination project {dest}: not found (HTTP 404); nothing was written"
+            ),
+            hint: Some(
+                "check --dest-project and the destination (--to, --region, --base-url)".into(),
+            ),
+            ..failure
+        },
+        (Some(PromoteStepKind::SolutionCheck), _) if not_found => Failure {
+            message: format!(
+                "solution {}: not found at the destination (HTTP 404); nothing was written",
+                args.publish_solution
+                    .map(|s| s.to_string())
+                    .unwrap_or_default()
+            ),
+            hint: Some(format!(
+                "check --publish-solution: it must be the solution embedding project {dest}"
+            )),
+            ..failure
+        },
+        (_, tray_api::Error::PromotionIncomplete { report, .. }) => {
+            let hint = match report.unknown_step().map(|s| s.kind) {
+                Some(PromoteStepKind::CreateSourceVersion) => Some(format!(
+                    "check with `tray project version list {src}`; running the promotion again reuses the version"
+                )),
+                Some(PromoteStepKind::Import) => Some(format!(
+                    "check with `tray project promote {src} {version} --dest-project {dest} --dry-run` (a preview with nothing left to change means it was applied); running the promotion again is safe"
+                )),
+                Some(PromoteStepKind::DestinationVersion) => Some(format!(
+                    "check with `tray project version list {dest}`; running the promotion again keeps the version"
+                )),
+                Some(PromoteStepKind::Release) => Some(format!(
+                    "check with `tray solution release preview {}` (no changes left means it was published)",
+                    args.publish_solution
+                        .map(|s| s.to_string())
+                        .unwrap_or_default()
+                )),
+                _ => failure.hint.clone(),
+            };
+            Failure { hint, ..failure }
+        }
+        _ => failure,
+    }
+}
+
+fn print_promotion(printer: Printer, report: &PromoteReport) -> CmdResult {
     for step in &report.steps {
-        printer.line(format!("{:<22} {}", step.name, step.detail));
+        let name = match step.status {
+            PromoteStepStatus::Done => step.kind.to_string(),
+            status => format!("{} ({status})", step.kind),
+        };
+        printer.line(format!("{name:<22} {}", step.detail));
     }
     printer.json(report)
 }
