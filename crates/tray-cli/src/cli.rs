@@ -289,7 +289,7 @@ pub struct PromoteArgs {
     pub project_id: Uuid,
     /// Version number (created at the source if missing, and at the destination).
     pub version: String,
-    /// Source profile (default: the global options, e.g. --region and TRAY_API_TOKEN).
+    /// Source profile (default: the global options, e.g. the region and TRAY_API_TOKEN).
     #[arg(long)]
     pub from: Option<String>,
     /// Destination profile (default: the global options, as for --from).

@@ -338,6 +338,38 @@ fn examples() -> Vec<(Vec<&'static str>, Vec<String>)> {
             vec![format!("tray --sandbox solution release create {solution}")],
         ),
         (
+            vec!["api"],
+            vec![
+                format!("tray --sandbox api /core/v1/projects/{source}/versions"),
+                format!(
+                    "tray --sandbox api /core/v1/projects/{source}/versions --paginate\n--jq \".[].versionNumber\""
+                ),
+                format!(
+                    "tray --sandbox api -X POST /core/v1/projects/{source}/versions/9\n-f title=\"Release 9\""
+                ),
+            ],
+        ),
+        (
+            vec!["auth"],
+            e(&["tray --sandbox auth status"]),
+        ),
+        (
+            vec!["auth", "status"],
+            e(&[
+                "tray --sandbox auth status",
+                "tray --sandbox -o json auth status",
+            ]),
+        ),
+        (
+            vec!["config"],
+            e(&["tray config path", "tray config list"]),
+        ),
+        (vec!["config", "path"], e(&["tray config path"])),
+        (
+            vec!["config", "list"],
+            e(&["tray config list", "tray -o json config list"]),
+        ),
+        (
             vec!["sandbox"],
             e(&["tray sandbox serve  # on 127.0.0.1:8787; prints its URL, token and seeded ids"]),
         ),
