@@ -1,35 +1,6 @@
 //! A CDK connector zip, checked locally before any request, and the
-//! memory-lean deploy body built from it.
-//!
-//! # The connector zip rule
-//!
-//! This is the one rule the library, the CLI and the sandbox hold (the
-//! shared table of cases is `tests/fixtures/zips/cases.json`). Checks run in
-//! this order, and the first that fails gives the [`ZipError`]:
-//!
-//! 1. The file is a zip archive ([`ZipError::NotAZip`]).
-//! 2. Its entries inflate to at most [`MAX_INFLATED_SIZE`] (256 MiB) in
-//!    total ([`ZipError::TooLarge`]). Sizes are read from the zip's
-//!    directory; nothing is inflated for this check.
-//! 3. No entry name is absolute (`/…`, `\…`, `C:…`) or has a `..`
-//!    component, with `/` or `\` as separators ([`ZipError::UnsafePath`]).
-//! 4. Entries under a top-level `__MACOSX/` folder (what macOS Finder adds)
-//!    are ignored. The project is then the zip's root if `connector.json`
-//!    is there; otherwise the zip must hold exactly one top-level folder and
-//!    nothing beside it ([`ZipError::Layout`] when a folder has company),
-//!    and `connector.json` must be in that folder
-//!    ([`ZipError::MissingManifest`], also for an empty zip or loose files;
-//!    a `connector.json` deeper down does not count).
-//! 5. `connector.json` inflates to at most [`MAX_MANIFEST_SIZE`] (1 MiB)
-//!    ([`ZipError::TooLarge`]) and is a JSON object whose `name` and
-//!    `version` are non-empty strings, taken as they are
-//!    ([`ZipError::BadManifest`]).
-//! 6. A name or version given for the deploy (or the project folder's own
-//!    `connector.json`) equals the zip's ([`ZipError::Mismatch`],
-//!    [`ZipError::StaleBuild`]).
-//!
-//! Tray itself only accepts version `1.0` at the moment; that is Tray's
-//! answer to the deploy, not a local check.
+//! memory-lean deploy body built from it. The connector zip rule is
+//! documented on [`ConnectorZip`].
 
 use std::fmt;
 use std::io::{Read, Seek, Write};
@@ -296,13 +267,43 @@ enum Source {
 /// A connector zip (`tray-cdk connector build` writes `.tray/connector.zip`)
 /// with the `name` and `version` read from its `connector.json`.
 ///
-/// Opening checks the zip against [the connector zip rule](self#the-connector-zip-rule)
-/// (layout, entry names, sizes, `connector.json`) without inflating more
-/// than `connector.json`; a zip that breaks it is [`Error::InvalidZip`],
-/// before any request.
+/// Opening checks the zip against the connector zip rule below (layout,
+/// entry names, sizes, `connector.json`) without inflating more than
+/// `connector.json`; a zip that breaks it is [`Error::InvalidZip`], before
+/// any request.
 ///
 /// A zip opened from a path is not held in memory: deploying streams it
 /// through a base64 encoder into the request body.
+///
+/// # The connector zip rule
+///
+/// This is the one rule the library, the CLI and the sandbox hold (the
+/// shared table of cases is `tests/fixtures/zips/cases.json`). Checks run in
+/// this order, and the first that fails gives the [`ZipError`]:
+///
+/// 1. The file is a zip archive ([`ZipError::NotAZip`]).
+/// 2. Its entries inflate to at most [`MAX_INFLATED_SIZE`] (256 MiB) in
+///    total ([`ZipError::TooLarge`]). Sizes are read from the zip's
+///    directory; nothing is inflated for this check.
+/// 3. No entry name is absolute (`/…`, `\…`, `C:…`) or has a `..`
+///    component, with `/` or `\` as separators ([`ZipError::UnsafePath`]).
+/// 4. Entries under a top-level `__MACOSX/` folder (what macOS Finder adds)
+///    are ignored. The project is then the zip's root if `connector.json`
+///    is there; otherwise the zip must hold exactly one top-level folder and
+///    nothing beside it ([`ZipError::Layout`] when a folder has company),
+///    and `connector.json` must be in that folder
+///    ([`ZipError::MissingManifest`], also for an empty zip or loose files;
+///    a `connector.json` deeper down does not count).
+/// 5. `connector.json` inflates to at most [`MAX_MANIFEST_SIZE`] (1 MiB)
+///    ([`ZipError::TooLarge`]) and is a JSON object whose `name` and
+///    `version` are non-empty strings, taken as they are
+///    ([`ZipError::BadManifest`]).
+/// 6. A name or version given for the deploy (or the project folder's own
+///    `connector.json`) equals the zip's ([`ZipError::Mismatch`],
+///    [`ZipError::StaleBuild`]).
+///
+/// Tray itself only accepts version `1.0` at the moment; that is Tray's
+/// answer to the deploy, not a local check.
 ///
 /// ```
 /// use std::io::Write;
