@@ -163,23 +163,18 @@ fn find_connector_json(names: &[String]) -> Result<String, String> {
         .collect();
     let loose = names.iter().filter(|name| !name.contains('/')).count();
     let no_json = "The connector zip has no connector.json (expected at the root of the zip or in its single top-level folder)";
-    match (folders.len(), loose) {
-        (0, _) => Err(no_json.to_owned()),
-        (1, 0) => {
-            let path = folders
-                .iter()
-                .next()
-                .map(|folder| format!("{folder}/connector.json"))
-                .unwrap_or_default();
+    match (folders.first(), folders.len(), loose) {
+        (None, _, _) => Err(no_json.to_owned()),
+        (Some(folder), 1, 0) => {
+            let path = format!("{folder}/connector.json");
             if names.iter().any(|name| **name == path) {
                 Ok(path)
             } else {
                 Err(no_json.to_owned())
             }
         }
-        _ => Err(format!(
-            "The connector zip must hold connector.json at its root, or one top-level folder with it and nothing beside that folder; it holds {} folders and {loose} files at its top level",
-            folders.len()
+        (Some(_), count, _) => Err(format!(
+            "The connector zip must hold connector.json at its root, or one top-level folder with it and nothing beside that folder; it holds {count} folders and {loose} files at its top level"
         )),
     }
 }
