@@ -17,7 +17,7 @@ const PROJECT: &str = "5a8591dd-4039-49df-9202-96385ba3eff8";
 const SOLUTION: &str = "9ff66092-33fb-498c-8123-e85aa68facfe";
 
 fn state() -> ClientState {
-    ClientState::bearer(TOKEN).unwrap_or_default()
+    ClientState::bearer(TOKEN).unwrap()
 }
 
 /// Mount a mock that only answers `verb path` with the token (and `body`,
@@ -45,7 +45,11 @@ async fn expect(
 /// What the generated client sent, checked once per test: no progenitor
 /// `api-version` header, JSON content type on bodies.
 async fn assert_requests_clean(server: &MockServer) {
-    for request in server.received_requests().await.unwrap_or_default() {
+    for request in server
+        .received_requests()
+        .await
+        .expect("the mock server records requests")
+    {
         assert!(
             request.headers.get("api-version").is_none(),
             "api-version sent to {}",
@@ -56,7 +60,7 @@ async fn assert_requests_clean(server: &MockServer) {
                 request
                     .headers
                     .get("content-type")
-                    .map(|v| v.to_str().unwrap_or_default()),
+                    .map(|v| v.to_str().unwrap()),
                 Some("application/json")
             );
         }
@@ -64,7 +68,7 @@ async fn assert_requests_clean(server: &MockServer) {
 }
 
 fn to_value<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).unwrap_or_default()
+    serde_json::to_value(value).unwrap()
 }
 
 #[tokio::test]
@@ -183,7 +187,7 @@ async fn create_project_version_answers_201() {
     let client = projects::Client::new(&server.uri(), state());
     let version = client
         .create_project_version()
-        .project_id(PROJECT.parse::<uuid::Uuid>().unwrap_or_default())
+        .project_id(PROJECT.parse::<uuid::Uuid>().unwrap())
         .version_number("3")
         .body(
             serde_json::from_value::<projects::types::CreateProjectVersionInput>(body)
@@ -213,8 +217,8 @@ async fn list_project_versions_sends_paging_parameters() {
     let client = projects::Client::new(&server.uri(), state());
     let page = client
         .list_project_versions()
-        .project_id(PROJECT.parse::<uuid::Uuid>().unwrap_or_default())
-        .first(std::num::NonZeroU32::new(1000).unwrap_or(std::num::NonZeroU32::MIN))
+        .project_id(PROJECT.parse::<uuid::Uuid>().unwrap())
+        .first(std::num::NonZeroU32::new(1000).unwrap())
         .cursor("abc")
         .send()
         .await
@@ -242,7 +246,7 @@ async fn export_project_version_returns_the_document() {
     let client = projects::Client::new(&server.uri(), state());
     let export = client
         .export_project_version()
-        .project_id(PROJECT.parse::<uuid::Uuid>().unwrap_or_default())
+        .project_id(PROJECT.parse::<uuid::Uuid>().unwrap())
         .version_number("3")
         .send()
         .await
@@ -255,7 +259,7 @@ async fn export_project_version_returns_the_document() {
 #[tokio::test]
 async fn import_requirements_preview_and_import_post_their_inputs() {
     let server = MockServer::start().await;
-    let project = PROJECT.parse::<uuid::Uuid>().unwrap_or_default();
+    let project = PROJECT.parse::<uuid::Uuid>().unwrap();
     let client = projects::Client::new(&server.uri(), state());
 
     let body = fixture("projects/getProjectImportRequirements.request.json");
@@ -339,7 +343,7 @@ async fn import_requirements_preview_and_import_post_their_inputs() {
 #[tokio::test]
 async fn solution_release_preview_and_create_post_without_body() {
     let server = MockServer::start().await;
-    let solution = SOLUTION.parse::<uuid::Uuid>().unwrap_or_default();
+    let solution = SOLUTION.parse::<uuid::Uuid>().unwrap();
     let reply = json!({
         "breakingChanges": false, "requiresNewUserInput": false, "requiresNewSystemInput": false,
         "authSlots": {"created": [], "updated": [], "removed": []},
@@ -406,7 +410,7 @@ async fn errors_decode_into_the_shared_api_error() {
     let client = projects::Client::new(&server.uri(), state());
     let error = client
         .export_project_version()
-        .project_id(PROJECT.parse::<uuid::Uuid>().unwrap_or_default())
+        .project_id(PROJECT.parse::<uuid::Uuid>().unwrap())
         .version_number("9")
         .send()
         .await

@@ -61,26 +61,28 @@ fn scratch_copy() -> tempfile::TempDir {
         "tests/fixtures/permissions",
         "tests/fixtures/projects",
     ] {
-        std::fs::create_dir_all(scratch.path().join(dir)).unwrap_or_default();
-        for entry in std::fs::read_dir(root.join(dir))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
+        std::fs::create_dir_all(scratch.path().join(dir))
+            .unwrap_or_else(|e| panic!("cannot create {dir} in the scratch copy: {e}"));
+        let entries =
+            std::fs::read_dir(root.join(dir)).unwrap_or_else(|e| panic!("cannot list {dir}: {e}"));
+        for entry in entries {
+            let entry = entry.unwrap_or_else(|e| panic!("cannot list {dir}: {e}"));
             std::fs::copy(
                 entry.path(),
                 scratch.path().join(dir).join(entry.file_name()),
             )
-            .unwrap_or_default();
+            .unwrap_or_else(|e| panic!("cannot copy {}: {e}", entry.path().display()));
         }
     }
     scratch
 }
 
 fn edit(path: &Path, from: &str, to: &str) {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     assert!(text.contains(from), "{} has no {from:?}", path.display());
-    std::fs::write(path, text.replacen(from, to, 1)).unwrap_or_default();
+    std::fs::write(path, text.replacen(from, to, 1))
+        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
 }
 
 #[test]

@@ -4,10 +4,13 @@
 //!   in `xtask/snapshots/` so each spec change is a reviewable diff.
 //! * [`lint`]: spec checks (parse, generate, examples valid and round-trip
 //!   through the generated types, seed fixtures).
+//! * [`unused_deps`]: every dependency a workspace package declares is used
+//!   by its sources (`cargo xtask unused-deps`, run by `.ci/run`).
 
 pub mod lint;
 pub mod registry;
 pub mod snapshot;
+pub mod unused_deps;
 
 use std::path::PathBuf;
 

@@ -19,6 +19,8 @@ tasks:
   lint             check the specs: parse, generate, every example valid against its
                    schema and round-tripping through the generated types, every seed
                    fixture in tests/fixtures/ deserializing
+  unused-deps      fail, naming each dependency a workspace package declares but
+                   none of its sources uses (cargo metadata + the sources)
 ";
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
         ["lint"] => run_lint(),
+        ["unused-deps"] => unused_deps(),
         ["help"] | ["--help"] | ["-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -117,4 +120,21 @@ fn run_lint() -> Result<(), String> {
         }
         Err(format!("{} problem(s) in the specs", report.problems.len()))
     }
+}
+
+fn unused_deps() -> Result<(), String> {
+    let unused = xtask::unused_deps::check(&workspace_root().join("Cargo.toml"))?;
+    if unused.is_empty() {
+        println!("every declared dependency is used");
+        return Ok(());
+    }
+    for item in &unused {
+        println!("{item}");
+    }
+    Err(format!(
+        "{} unused dependenc{}: remove {} from Cargo.toml (or list it under [package.metadata.unused-deps] ignore, with the reason)",
+        unused.len(),
+        if unused.len() == 1 { "y" } else { "ies" },
+        if unused.len() == 1 { "it" } else { "them" }
+    ))
 }

@@ -191,6 +191,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A connector zip (or connector project folder) that breaks the
+    /// connector zip rule (see [`ConnectorZip`](crate::ConnectorZip)),
+    /// found before any request; branch on `source`.
+    #[error("{} {source}", path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "the zip".to_owned()))]
+    InvalidZip {
+        /// The zip file or project folder, when the zip came from a path.
+        path: Option<std::path::PathBuf>,
+        /// What is wrong.
+        #[source]
+        source: crate::connector_zip::ZipError,
+    },
     /// Promoting a project needs authentications the destination cannot
     /// resolve and no resolution was given for them.
     #[error(
@@ -317,13 +328,17 @@ impl Error {
     }
 
     /// Bad local input or settings, found before any request (exit code 2
-    /// in the CLI): [`Error::Local`] and [`Error::Config`].
+    /// in the CLI): [`Error::Local`], [`Error::InvalidZip`] and
+    /// [`Error::Config`].
     ///
     /// ```
     /// assert!(tray_api::Error::Local { message: "bad".into() }.is_local());
     /// ```
     pub fn is_local(&self) -> bool {
-        matches!(self, Self::Local { .. } | Self::Config { .. })
+        matches!(
+            self,
+            Self::Local { .. } | Self::Config { .. } | Self::InvalidZip { .. }
+        )
     }
 
     /// A short suggestion of what to do about it, for people.
@@ -369,6 +384,7 @@ impl Error {
                 "resolve each listed authentication with an auth resolution EXPORT_ID=AUTHENTICATION_UUID"
             }
             Self::Config { .. } => "check the region, base URL and token settings",
+            Self::InvalidZip { source, .. } => source.hint(),
             _ => return None,
         })
     }

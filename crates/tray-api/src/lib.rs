@@ -216,7 +216,10 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEPLOY_TIMEOUT, RawClients,
     TOKEN_ENV, clean_token,
 };
-pub use connector_zip::ConnectorZip;
+pub use connector_zip::{
+    BUILT_ZIP_PATHS, ConnectorManifest, ConnectorZip, MAX_INFLATED_SIZE, MAX_MANIFEST_SIZE,
+    ZipError,
+};
 pub use custom::{CustomRequest, RawResponse, RetryPolicy};
 pub use deployments::{Deployment, WaitOptions};
 pub use error::{ApiErrorDetails, EXCERPT_CHARS, Error, Result, UnresolvedAuthentication};

@@ -7,13 +7,13 @@ mod common;
 
 use std::io::BufRead;
 
-use common::{connector_project, redact, sandbox, stderr, stdout, tray, tray_at};
+use common::{connector_project, sandbox, stderr, stdout, tray, tray_at};
 use serde_json::Value;
 
-const SOURCE: &str = "5a8591dd-4039-49df-9202-96385ba3eff8";
-const DEST: &str = "1d7c2f4e-8b3a-4c9d-a6e5-2f1b0c9d8e7a";
-const SOLUTION: &str = "9f3e2d1c-0b4a-4e5f-8a7b-6c5d4e3f2a1b";
-const SPARE_AUTH: &str = "2f4a6c8e-1b3d-4f5a-8c7e-9d0b1a2c3e4f";
+const SOURCE: &str = crate::seeded_id!(tray_sandbox::SOURCE_PROJECT_ID);
+const DEST: &str = crate::seeded_id!(tray_sandbox::DESTINATION_PROJECT_ID);
+const SOLUTION: &str = crate::seeded_id!(tray_sandbox::SOLUTION_ID);
+const SPARE_AUTH: &str = crate::seeded_id!(tray_sandbox::DESTINATION_SPARE_AUTH_ID);
 
 fn json(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout)
@@ -52,7 +52,8 @@ async fn deploy_and_wait_then_get() {
     let project = connector_project(home.path(), "acme-crm", "1.0");
     let output = deploy_wait(home.path(), &sandbox, &project, &[]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    insta::assert_snapshot!("deploy_wait_text", redact(&stdout(&output)));
+    common::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("deploy_wait_text", stdout(&output)));
 
     // `get` defaults NAME and VERSION from connector.json in the current folder.
     let output = tray_at(&project, &sandbox)
@@ -97,7 +98,7 @@ async fn a_repeat_deployment_says_so_with_the_id_in_progress() {
     let text = stdout(&second);
     assert!(text.contains("already in progress"), "{text}");
     assert!(text.contains(first["id"].as_str().unwrap()), "{text}");
-    insta::assert_snapshot!("deploy_repeat_text", redact(&text));
+    common::snapshot_settings().bind(|| insta::assert_snapshot!("deploy_repeat_text", &text));
     let third = tray_at(home.path(), &sandbox)
         .args([
             "-o",
@@ -245,7 +246,8 @@ async fn project_versions_create_and_list() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    insta::assert_snapshot!("version_create_text", redact(&stdout(&output)));
+    common::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("version_create_text", stdout(&output)));
 
     let output = tray_at(home.path(), &sandbox)
         .args(["-o", "json", "project", "version", "list", SOURCE])
@@ -268,7 +270,8 @@ async fn project_versions_create_and_list() {
         .args(["project", "version", "list", SOURCE])
         .output()
         .unwrap();
-    insta::assert_snapshot!("version_list_text", redact(&stdout(&output)));
+    common::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("version_list_text", stdout(&output)));
 
     let output = tray_at(home.path(), &sandbox)
         .args([
@@ -394,7 +397,8 @@ async fn import_requirements_preview_and_apply() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    insta::assert_snapshot!("import_requirements_text", redact(&stdout(&output)));
+    common::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("import_requirements_text", stdout(&output)));
 
     let output = tray_at(home.path(), &sandbox)
         .args([
@@ -431,7 +435,8 @@ async fn import_requirements_preview_and_apply() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    insta::assert_snapshot!("import_preview_text", redact(&stdout(&output)));
+    common::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("import_preview_text", stdout(&output)));
 
     let output = tray_at(home.path(), &sandbox)
         .args(["-o", "json", "project", "import", "apply", DEST, "--yes"])
@@ -508,7 +513,8 @@ async fn promote_between_profiles_and_publish_the_solution() {
     };
     let output = run(&["--dry-run"]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    insta::assert_snapshot!("promote_dry_run_text", redact(&stdout(&output)));
+    common::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("promote_dry_run_text", stdout(&output)));
 
     let output = run(&["-o", "json", "--publish-solution", SOLUTION, "--yes"]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
@@ -551,7 +557,8 @@ async fn solution_release_preview_and_create() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    insta::assert_snapshot!("release_preview_text", redact(&stdout(&output)));
+    common::snapshot_settings()
+        .bind(|| insta::assert_snapshot!("release_preview_text", stdout(&output)));
     let output = tray_at(home.path(), &sandbox)
         .args(["-o", "json", "solution", "release", "create", SOLUTION])
         .output()
@@ -683,7 +690,7 @@ fn demo_runs_the_whole_story() {
     let home = tempfile::tempdir().unwrap();
     let output = tray(home.path()).arg("demo").output().unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    insta::assert_snapshot!("demo_text", redact(&stdout(&output)));
+    common::snapshot_settings().bind(|| insta::assert_snapshot!("demo_text", stdout(&output)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

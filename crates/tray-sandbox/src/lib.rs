@@ -45,11 +45,17 @@
 //! release preview only read.
 //!
 //! **Deployments.** `connectorSourceCode` is standard base64 (whitespace
-//! ignored) of a zip with `connector.json` at its root or in its single
-//! top-level folder (the `tray-cdk connector build` layout, see
-//! [`sample_connector_zip`]). Checks, each with its own 400 message, in
-//! order: body JSON, `connectorSourceCode` field, base64, zip,
-//! `connector.json` present, `connector.json` readable (`name` and
+//! ignored) of a connector zip, checked by the sandbox's own implementation
+//! of the connector zip rule the README states (the client's is
+//! `tray_api::ConnectorZip`; both are held to `tests/fixtures/zips/cases.json`):
+//! `connector.json` at its root or in its single top-level folder with
+//! nothing beside it, `__MACOSX/` ignored (the `tray-cdk connector build`
+//! layout, see [`sample_connector_zip`], and Finder's). Checks, each with
+//! its own 400 message, in order: body JSON, `connectorSourceCode` field,
+//! base64, zip, inflated size (256 MiB in all, from the sizes the zip
+//! declares and then counted while inflating into nothing), entry names
+//! (no absolute name, no `..`), layout and `connector.json` present,
+//! `connector.json` at most 1 MiB and readable (non-empty `name` and
 //! `version` strings), name equals the path's, version equals the path's,
 //! version is `1.0`. The status is computed from the time since the deploy
 //! (no background task): `Deploying` for the first half of the deploy time,
@@ -65,9 +71,11 @@
 //!
 //! **Permissions.** Only a connector version with a `Deployed` deployment
 //! can be shared (else 404 `The connector (name~version) was not found or
-//! you don't have permission to access it`). Emails must look like
-//! `local@domain.tld` (400 `Invalid email address: …`), the list must not
-//! be empty. The answer is `"N permissions added"`, counting addresses
+//! you don't have permission to access it`). Emails follow the rule the
+//! README states (the sandbox's own implementation; the client's is
+//! `tray_api::permissions::is_valid_email`, both held to
+//! `tests/fixtures/emails.json`), else 400 `Invalid email address: …`;
+//! the list must not be empty. The answer is `"N permissions added"`, counting addresses
 //! (case-insensitive) that did not have access yet.
 //!
 //! **Projects.** See [`SOURCE_PROJECT_ID`], [`DESTINATION_PROJECT_ID`],

@@ -10,17 +10,50 @@ use crate::http::{HttpError, json, parse_body};
 use crate::server::App;
 use crate::state::connector_key;
 
-/// A plausible email address: one `@`, a non-empty local part, a domain
-/// with a dot and no empty label, no spaces.
+/// A well-formed email address (the sandbox's own implementation of the
+/// rule `tray_api::permissions::is_valid_email` documents; both are held to
+/// `tests/fixtures/emails.json`). Surrounding whitespace is ignored; then
+/// `local@domain`, at most 254 characters, one `@`; the local part 1–64
+/// characters without whitespace, control characters or `"(),:;<>[\]`,
+/// no dot at either end and no two dots in a row; the domain two or more
+/// labels of 1–63 letters, digits or `-` (not at either end of a label), the
+/// last label not all digits.
 pub(crate) fn is_valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.split_once('@') else {
+    let email = email.trim();
+    if email.chars().count() > 254 || email.matches('@').count() != 1 {
+        return false;
+    }
+    let Some(at) = email.find('@') else {
         return false;
     };
-    !local.is_empty()
-        && !domain.contains('@')
-        && domain.contains('.')
-        && domain.split('.').all(|label| !label.is_empty())
-        && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+    let (local, domain) = (&email[..at], &email[at + 1..]);
+    let local_ok = matches!(local.chars().count(), 1..=64)
+        && !local.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(
+                    c,
+                    '"' | '(' | ')' | ',' | ':' | ';' | '<' | '>' | '[' | '\\' | ']'
+                )
+        })
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..");
+    let mut labels = 0;
+    let mut last_numeric = false;
+    for label in domain.split('.') {
+        let length = label.chars().count();
+        if !(1..=63).contains(&length)
+            || label.starts_with('-')
+            || label.ends_with('-')
+            || label.chars().any(|c| !(c.is_alphanumeric() || c == '-'))
+        {
+            return false;
+        }
+        labels += 1;
+        last_numeric = label.bytes().all(|b| b.is_ascii_digit());
+    }
+    local_ok && labels >= 2 && !last_numeric
 }
 
 pub(crate) fn share(

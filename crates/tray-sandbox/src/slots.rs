@@ -82,14 +82,13 @@ pub(crate) fn auth_slot(auth: &Authentication) -> AuthSlot {
     }
 }
 
+/// The namespace of [`service_id`]: service ids are name-based (v5) UUIDs
+/// in it, so the same service name always gets the same id.
+const SERVICE_NAMESPACE: Uuid = Uuid::from_u128(0x7d1f_1a5e_3c2b_4e8d_9a6f_0b4c_2d8e_6f10);
+
 /// A stable id per service name.
 fn service_id(name: &str) -> Uuid {
-    let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    for byte in name.bytes() {
-        hash ^= u128::from(byte);
-        hash = hash.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
-    }
-    uuid::Builder::from_random_bytes(hash.to_be_bytes()).into_uuid()
+    Uuid::new_v5(&SERVICE_NAMESPACE, name.as_bytes())
 }
 
 /// The slots of a solution embedding `project`: one per config key and one
@@ -544,4 +543,22 @@ pub(crate) fn diff(old: &Slots, new: &Slots) -> Result<SlotDiff, String> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_ids_are_stable_v5_uuids() {
+        let salesforce = service_id("salesforce");
+        assert_eq!(salesforce, service_id("salesforce"));
+        assert_ne!(salesforce, service_id("slack"));
+        assert_eq!(salesforce.get_version_num(), 5);
+        assert_eq!(
+            salesforce,
+            Uuid::new_v5(&SERVICE_NAMESPACE, b"salesforce"),
+            "the id is the v5 UUID of the name in the service namespace"
+        );
+    }
 }

@@ -1,12 +1,23 @@
 //! Checks a deployed connector zip, and builds sample ones.
+//!
+//! This is the sandbox's own implementation of the connector zip rule (the
+//! client's is `tray_api::ConnectorZip`): the two are independent, and both
+//! are held to the shared table `tests/fixtures/zips/cases.json`.
 
-use std::io::{Cursor, Read, Write};
+use std::collections::BTreeSet;
+use std::io::{Cursor, Read, Seek, Write};
 
 use base64::Engine as _;
 use serde::Deserialize;
 
 /// The version Tray accepts ("Currently, only version 1.0 is supported").
 pub const SUPPORTED_VERSION: &str = "1.0";
+
+/// The largest total inflated size of a deployed zip's files (256 MiB).
+pub const MAX_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The largest inflated `connector.json` (1 MiB).
+pub const MAX_CONNECTOR_JSON_BYTES: u64 = 1024 * 1024;
 
 /// The part of `connector.json` the sandbox reads.
 #[derive(Debug, Deserialize)]
@@ -17,6 +28,15 @@ struct ConnectorJson {
 
 /// Validates `connectorSourceCode` against the connector name and version
 /// of the path; the error is the 400 message.
+///
+/// In order: base64; a zip; the files inflate to at most
+/// [`MAX_INFLATED_BYTES`] (the sizes the zip declares, then counted while
+/// inflating, so a zip that lies about them is caught too, without holding
+/// anything in memory); no absolute file name and no `..` component;
+/// `connector.json` at the root, or in the one top-level folder with
+/// nothing beside it (`__MACOSX/` ignored); `connector.json` at most
+/// [`MAX_CONNECTOR_JSON_BYTES`] with non-empty string `name` and
+/// `version`; those equal the path's; the version is supported.
 pub(crate) fn check_connector_source(
     source: &str,
     name: &str,
@@ -31,16 +51,51 @@ pub(crate) fn check_connector_source(
         .map_err(|error| format!("connectorSourceCode is not valid base64: {error}"))?;
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
         .map_err(|error| format!("connectorSourceCode is not a zip archive: {error}"))?;
-    let path = find_connector_json(&archive)?;
-    let mut text = String::new();
-    archive
+    let too_large = || {
+        format!(
+            "The connector zip is too large: its files inflate to more than {MAX_INFLATED_BYTES} bytes"
+        )
+    };
+    if archive
+        .decompressed_size()
+        .is_some_and(|size| size > u128::from(MAX_INFLATED_BYTES))
+    {
+        return Err(too_large());
+    }
+    let names: Vec<String> = archive
+        .file_names()
+        .map(|name| name.map(|name| name.into_owned()))
+        .collect::<Result<_, _>>()
+        .map_err(|error| format!("connectorSourceCode is not a zip archive: {error}"))?;
+    if let Some(unsafe_name) = names.iter().find(|name| escapes(name)) {
+        return Err(format!(
+            "The connector zip has an unsafe file name {unsafe_name:?} (absolute, or with a .. component)"
+        ));
+    }
+    let path = find_connector_json(&names)?;
+    inflate_all(&mut archive, too_large)?;
+    let mut text = Vec::new();
+    let entry = archive
         .by_name(&path)
-        .map_err(|error| format!("connector.json could not be read: {error}"))?
-        .read_to_string(&mut text)
         .map_err(|error| format!("connector.json could not be read: {error}"))?;
-    let connector: ConnectorJson = serde_json::from_str(&text).map_err(|error| {
+    let declared = entry.size();
+    entry
+        .take(MAX_CONNECTOR_JSON_BYTES + 1)
+        .read_to_end(&mut text)
+        .map_err(|error| format!("connector.json could not be read: {error}"))?;
+    if declared > MAX_CONNECTOR_JSON_BYTES || text.len() as u64 > MAX_CONNECTOR_JSON_BYTES {
+        return Err(format!(
+            "The connector zip is too large: connector.json is larger than {MAX_CONNECTOR_JSON_BYTES} bytes"
+        ));
+    }
+    let connector: ConnectorJson = serde_json::from_slice(&text).map_err(|error| {
         format!("connector.json could not be read: {error} (expected a JSON object with string fields name and version)")
     })?;
+    if connector.name.is_empty() || connector.version.is_empty() {
+        return Err(
+            "connector.json could not be read: name and version must not be empty".to_owned(),
+        );
+    }
     if connector.name != name {
         return Err(format!(
             "The connector name in the path ({name}) does not match the name in connector.json ({})",
@@ -61,35 +116,66 @@ pub(crate) fn check_connector_source(
     Ok(())
 }
 
-/// `connector.json` at the root, or under the single top-level folder.
-fn find_connector_json<R: Read + std::io::Seek>(
-    archive: &zip::ZipArchive<R>,
-) -> Result<String, String> {
-    let names: Vec<String> = archive
-        .file_names()
-        .filter_map(Result::ok)
-        .map(|name| name.into_owned())
+/// An absolute name (`/x`, `\x`, `C:x`) or one with a `..` component.
+fn escapes(name: &str) -> bool {
+    let slashed = name.replace('\\', "/");
+    let mut chars = name.chars();
+    let drive = matches!((chars.next(), chars.next()), (Some(letter), Some(':')) if letter.is_ascii_alphabetic());
+    drive || slashed.starts_with('/') || slashed.split('/').any(|part| part == "..")
+}
+
+/// Inflates every file into nothing, counting, and stops past the cap.
+fn inflate_all<R: Read + Seek>(
+    archive: &mut zip::ZipArchive<R>,
+    too_large: impl Fn() -> String,
+) -> Result<(), String> {
+    let mut left = MAX_INFLATED_BYTES;
+    for index in 0..archive.len() {
+        let mut file = archive
+            .by_index(index)
+            .map_err(|error| format!("connectorSourceCode is not a zip archive: {error}"))?;
+        let copied = std::io::copy(&mut (&mut file).take(left + 1), &mut std::io::sink()).map_err(
+            |error| {
+                format!(
+                    "connectorSourceCode is not a zip archive: {} is damaged: {error}",
+                    String::from_utf8_lossy(file.name_raw())
+                )
+            },
+        )?;
+        left = left.checked_sub(copied).ok_or_else(&too_large)?;
+    }
+    Ok(())
+}
+
+/// `connector.json` at the root, or under the single top-level folder
+/// (entries under `__MACOSX/`, which macOS Finder adds, do not count).
+fn find_connector_json(names: &[String]) -> Result<String, String> {
+    let names: Vec<&String> = names
+        .iter()
+        .filter(|name| *name != "__MACOSX" && !name.starts_with("__MACOSX/"))
         .collect();
-    if names.iter().any(|name| name == "connector.json") {
+    if names.iter().any(|name| *name == "connector.json") {
         return Ok("connector.json".to_owned());
     }
-    let mut top: Vec<&str> = names
+    let folders: BTreeSet<&str> = names
         .iter()
         .filter_map(|name| name.split_once('/').map(|(folder, _)| folder))
         .collect();
-    top.sort_unstable();
-    top.dedup();
+    let loose = names.iter().filter(|name| !name.contains('/')).count();
     let no_json = "The connector zip has no connector.json (expected at the root of the zip or in its single top-level folder)";
-    match top.as_slice() {
-        [folder] => {
+    match (folders.first(), folders.len(), loose) {
+        (None, _, _) => Err(no_json.to_owned()),
+        (Some(folder), 1, 0) => {
             let path = format!("{folder}/connector.json");
-            if names.contains(&path) {
+            if names.iter().any(|name| **name == path) {
                 Ok(path)
             } else {
                 Err(no_json.to_owned())
             }
         }
-        _ => Err(no_json.to_owned()),
+        (Some(_), count, _) => Err(format!(
+            "The connector zip must hold connector.json at its root, or one top-level folder with it and nothing beside that folder; it holds {count} folders and {loose} files at its top level"
+        )),
     }
 }
 

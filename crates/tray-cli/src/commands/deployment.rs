@@ -2,7 +2,6 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use tray_api::{ConnectorZip, Deployment, WaitOptions};
 
 use crate::cli::WaitArgs;
@@ -10,29 +9,9 @@ use crate::context::Context;
 use crate::failure::{self, CmdResult, Failure};
 use crate::output::Printer;
 
-/// The parts of `connector.json` the CLI reads.
-#[derive(Debug, Deserialize)]
-pub struct Manifest {
-    /// Connector name.
-    pub name: String,
-    /// Connector version.
-    pub version: String,
-}
-
-impl Manifest {
-    /// Read `<dir>/connector.json`.
-    pub fn read(dir: &Path) -> CmdResult<Self> {
-        let path = dir.join("connector.json");
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
-        serde_json::from_str(&text).map_err(|e| {
-            Failure::usage(format!(
-                "{} is not a valid connector.json (needs \"name\" and \"version\"): {e}",
-                path.display()
-            ))
-        })
-    }
-}
+/// The parts of `connector.json` the CLI reads: the library's
+/// [`tray_api::ConnectorManifest`], the one reader of `connector.json`.
+pub type Manifest = tray_api::ConnectorManifest;
 
 /// Name and version from the arguments, else from `./connector.json`.
 pub fn name_and_version(
@@ -42,10 +21,9 @@ pub fn name_and_version(
     match (name, version) {
         (Some(name), Some(version)) => Ok((name, version)),
         (name, version) => {
-            let manifest = Manifest::read(Path::new(".")).map_err(|f| {
+            let manifest = Manifest::read(".").map_err(|e| {
                 Failure::usage(format!(
-                    "give the connector NAME and VERSION, or run this in a connector folder ({})",
-                    f.message
+                    "give the connector NAME and VERSION, or run this in a connector folder ({e})"
                 ))
             })?;
             Ok((
@@ -56,54 +34,15 @@ pub fn name_and_version(
     }
 }
 
-/// Open the connector zip of a project folder or a zip path, and check it
-/// against connector.json and the --name/--version options.
+/// Open the connector zip of a project folder or a zip path
+/// ([`ConnectorZip::locate`]: the rule, the built zip, the stale-build
+/// check), and check it against the --name/--version options.
 pub fn locate_zip(
     path: &Path,
     name: Option<&str>,
     version: Option<&str>,
 ) -> CmdResult<ConnectorZip> {
-    let zip = if path.is_dir() {
-        if !path.join("connector.json").is_file() {
-            return Err(Failure::usage(format!(
-                "{} is not a connector project: it has no connector.json",
-                path.display()
-            ))
-            .with_hint("give a connector project folder (made by `tray-cdk connector init`) or a .zip file"));
-        }
-        let manifest = Manifest::read(path)?;
-        let candidates = [
-            path.join(".tray/connector.zip"),
-            path.join("dist/connector.zip"),
-        ];
-        let Some(file) = candidates.iter().find(|p| p.is_file()) else {
-            return Err(Failure::usage(format!(
-                "no connector zip in {}: looked for .tray/connector.zip and dist/connector.zip",
-                path.display()
-            ))
-            .with_hint("build it first with `tray-cdk connector build`"));
-        };
-        let zip = ConnectorZip::open(file)?;
-        if zip.name() != manifest.name || zip.version() != manifest.version {
-            return Err(Failure::usage(format!(
-                "{} holds {} {} but connector.json says {} {}: the build is stale",
-                file.display(),
-                zip.name(),
-                zip.version(),
-                manifest.name,
-                manifest.version
-            ))
-            .with_hint("rebuild with `tray-cdk connector build`"));
-        }
-        zip
-    } else if path.is_file() {
-        ConnectorZip::open(path)?
-    } else {
-        return Err(Failure::usage(format!(
-            "{} does not exist (give a connector project folder or a .zip file)",
-            path.display()
-        )));
-    };
+    let zip = ConnectorZip::locate(path)?;
     zip.ensure_matches(name, version)?;
     Ok(zip)
 }

@@ -1,5 +1,6 @@
 //! Helpers for the CLI tests: a `tray` command isolated from the user's
-//! environment, a sandbox to point it at, and output redaction for snapshots.
+//! environment, a sandbox to point it at, insta filters for snapshots and the
+//! sandbox's seeded ids as `&str` constants.
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -66,32 +67,54 @@ pub fn connector_project(dir: &Path, name: &str, version: &str) -> PathBuf {
     project
 }
 
-/// Output with ids, times and ports replaced, for snapshots.
-pub fn redact(text: &str) -> String {
-    let patterns = [
-        (
-            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
-            "[uuid]",
-        ),
-        (
-            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?Z?",
-            "[time]",
-        ),
-        (r"\d+\.\d+s\b", "[secs]"),
-        (r"127\.0\.0\.1:\d+", "127.0.0.1:[port]"),
-    ];
-    let mut out = text.to_owned();
-    for (pattern, replacement) in patterns {
-        out = regex_lite(pattern, &out, replacement);
+/// insta settings whose filters replace ids, times, durations and ports in
+/// snapshots:
+/// `common::snapshot_settings().bind(|| insta::assert_snapshot!("name", text))`.
+pub fn snapshot_settings() -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        "[uuid]",
+    );
+    settings.add_filter(
+        r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?Z?",
+        "[time]",
+    );
+    settings.add_filter(r"\d+\.\d+s\b", "[secs]");
+    settings.add_filter(r"127\.0\.0\.1:\d+", "127.0.0.1:[port]");
+    settings
+}
+
+/// The hyphenated lowercase text of a UUID, computed at compile time, so
+/// the sandbox's seeded ids can be `&str` constants (see [`seeded_id`]).
+pub const fn hyphenated(id: uuid::Uuid) -> [u8; 36] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = id.as_bytes();
+    let mut out = [b'-'; 36];
+    let mut i = 0;
+    let mut o = 0;
+    while i < 16 {
+        if o == 8 || o == 13 || o == 18 || o == 23 {
+            o += 1;
+        }
+        out[o] = HEX[(bytes[i] >> 4) as usize];
+        out[o + 1] = HEX[(bytes[i] & 0x0f) as usize];
+        o += 2;
+        i += 1;
     }
     out
 }
 
-fn regex_lite(pattern: &str, text: &str, replacement: &str) -> String {
-    regex::Regex::new(pattern)
-        .unwrap()
-        .replace_all(text, replacement)
-        .into_owned()
+/// A sandbox seed id (`tray_sandbox::SOURCE_PROJECT_ID`, …) as a `&'static str` constant.
+#[macro_export]
+macro_rules! seeded_id {
+    ($id:expr) => {{
+        const TEXT: [u8; 36] = $crate::common::hyphenated($id);
+        match std::str::from_utf8(&TEXT) {
+            Ok(text) => text,
+            Err(_) => panic!("a UUID is ASCII"),
+        }
+    }};
 }
 
 /// stdout of an assert as a string.
