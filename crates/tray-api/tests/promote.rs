@@ -262,10 +262,10 @@ async fn multi_region_deploys_concurrently() {
     let outcomes = deploy_to_regions(
         targets,
         &zip,
-        Some(WaitOptions {
-            interval: Duration::from_millis(10),
-            timeout: Duration::from_secs(5),
-        }),
+        Some(WaitOptions::new(
+            Duration::from_millis(10),
+            Duration::from_secs(5),
+        )),
         |region, d| seen.lock().unwrap().push(format!("{region}:{}", d.status)),
     )
     .await;
@@ -298,5 +298,7 @@ async fn multi_region_deploys_concurrently() {
     assert!(seen.contains(&"us:Deploying".to_string()), "{seen:?}");
     let json = serde_json::to_value(&outcomes).unwrap();
     assert_eq!(json[0]["deployment"]["deploymentStatus"], json!("Deployed"));
-    assert!(json[2]["error"].as_str().unwrap().contains("failed"));
+    assert!(json[2]["error"]["message"].as_str().unwrap().contains("failed"));
+    assert_eq!(json[2]["error"]["kind"], json!("deployment_failed"));
+    assert_eq!(json[2]["deployment"]["deploymentStatus"], json!("Failed"));
 }
