@@ -17,7 +17,6 @@ pub struct Printer {
     /// Only errors (and the JSON document).
     pub quiet: bool,
     /// When the command started: progress lines show the time since.
-    #[allow(dead_code)] // TODO(lead): remove once deploy/promote progress uses it
     pub started: std::time::Instant,
 }
 
@@ -64,7 +63,6 @@ impl Printer {
     /// on stderr, `ELAPSED  TEXT` (`12s  acme-crm 1.0  Building`), in text
     /// and JSON mode, on a terminal or not; silenced only by `-q`. No
     /// spinner characters and no ANSI codes.
-    #[allow(dead_code)] // TODO(lead): remove once deploy/promote progress uses it
     pub fn event(&self, text: impl AsRef<str>) {
         if !self.quiet {
             eprintln!("{}  {}", elapsed(self.started.elapsed()), text.as_ref());
@@ -103,6 +101,15 @@ impl Progress {
         }
     }
 
+    /// Print a progress event line ([`Printer::event`]); on a terminal,
+    /// above the spinner (which is hidden while the line is written).
+    pub fn event(&self, printer: &Printer, text: impl AsRef<str>) {
+        match &self.bar {
+            Some(bar) => bar.suspend(|| printer.event(text)),
+            None => printer.event(text),
+        }
+    }
+
     /// Remove the spinner.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
@@ -118,7 +125,6 @@ impl Drop for Progress {
 }
 
 /// A compact elapsed time for progress lines: `0s`, `12s`, `2m05s`, `1h02m`.
-#[allow(dead_code)] // TODO(lead): remove once deploy/promote progress uses it
 pub fn elapsed(duration: Duration) -> String {
     let secs = duration.as_secs();
     match secs {
