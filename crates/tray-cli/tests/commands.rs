@@ -122,7 +122,10 @@ async fn a_failed_deployment_exits_3_with_or_without_wait() {
     assert_eq!(code(&output), Some(3), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(err.contains("failed"), "{err}");
-    assert!(err.lines().count() <= 2, "{err}");
+    // Progress lines, then one error line and its hint.
+    let tail: Vec<_> = err.lines().skip_while(|l| !l.starts_with("error:")).collect();
+    assert_eq!(tail.len(), 2, "{err}");
+    assert!(tail[1].starts_with("hint:"), "{err}");
 
     let output = tray_at(home.path(), &sandbox)
         .args([
@@ -557,7 +560,7 @@ fn multi_region_deploy_reports_each_region() {
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let results = json(&output);
-    insta::assert_json_snapshot!("multi_region_json", results, { "[].result.id" => "[uuid]" });
+    insta::assert_json_snapshot!("multi_region_json", results, { "[].deployment.id" => "[uuid]" });
     let regions: Vec<&str> = results
         .as_array()
         .unwrap()
