@@ -3,8 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::Duration;
 use futures::StreamExt;
+use std::time::Duration;
 
 use tray_api::{Client, ConnectorZip, Error, RetryConfig, WaitOptions, types::DeploymentStatus};
 use tray_sandbox::{Fault, Sandbox, SandboxHandle};

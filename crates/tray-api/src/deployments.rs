@@ -902,7 +902,9 @@ impl<'a> Watcher<'a> {
                         }
                         None => return self.stop(Error::local("nothing to upload")),
                     };
-                    let upload = self.deployments.deploy_body(&self.name, &self.version, body);
+                    let upload = self
+                        .deployments
+                        .deploy_body(&self.name, &self.version, body);
                     let answer = match tokio::time::timeout_at(deadline, upload).await {
                         Err(_) => return self.timed_out(started),
                         Ok(Err(error)) => return self.stop(error),

@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use common::*;
+use futures::StreamExt;
 use serde_json::json;
 use tray_api::types::DeploymentStatus;
-use futures::StreamExt;
 use tray_api::{ConnectorZip, Error, IfBusy, WaitOptions};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -294,7 +294,8 @@ async fn wait_follows_deploying_building_deployed() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let start = tray_api::Deployment::new("d-1", DeploymentStatus::Deploying, "my-connector", "1.0");
+    let start =
+        tray_api::Deployment::new("d-1", DeploymentStatus::Deploying, "my-connector", "1.0");
     let seen: Vec<String> = client
         .deployments()
         .wait(&start)

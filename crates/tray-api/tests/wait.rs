@@ -99,7 +99,11 @@ async fn a_hanging_deploy_upload_ends_at_the_deadline() {
         .await
         .unwrap_err();
     match error {
-        Error::Timeout { elapsed, last, what } => {
+        Error::Timeout {
+            elapsed,
+            last,
+            what,
+        } => {
             // Not the 10 minutes a deploy upload may take on its own.
             assert_eq!(elapsed, Duration::from_secs(3));
             assert!(last.is_none(), "{last:?}");

@@ -123,7 +123,10 @@ async fn a_failed_deployment_exits_3_with_or_without_wait() {
     let err = stderr(&output);
     assert!(err.contains("failed"), "{err}");
     // Progress lines, then one error line and its hint.
-    let tail: Vec<_> = err.lines().skip_while(|l| !l.starts_with("error:")).collect();
+    let tail: Vec<_> = err
+        .lines()
+        .skip_while(|l| !l.starts_with("error:"))
+        .collect();
     assert_eq!(tail.len(), 2, "{err}");
     assert!(tail[1].starts_with("hint:"), "{err}");
 

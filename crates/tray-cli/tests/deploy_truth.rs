@@ -155,7 +155,13 @@ async fn if_busy_fail_exits_1_naming_the_running_deployment() {
     let home = tempfile::tempdir().unwrap();
     let project = connector_project(home.path(), "acme-crm", "1.0");
     let first = tray_at(home.path(), &sandbox)
-        .args(["-o", "json", "deployment", "create", project.to_str().unwrap()])
+        .args([
+            "-o",
+            "json",
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     let running = json_doc(&first)["id"].as_str().unwrap().to_owned();
@@ -187,14 +193,26 @@ async fn a_skipped_upload_without_wait_is_said_on_stderr() {
     let home = tempfile::tempdir().unwrap();
     let project = connector_project(home.path(), "acme-crm", "1.0");
     let first = tray_at(home.path(), &sandbox)
-        .args(["-o", "json", "deployment", "create", project.to_str().unwrap()])
+        .args([
+            "-o",
+            "json",
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     let running = json_doc(&first)["id"].as_str().unwrap().to_owned();
     assert!(stderr(&first).is_empty(), "{}", stderr(&first));
 
     let output = tray_at(home.path(), &sandbox)
-        .args(["-o", "json", "deployment", "create", project.to_str().unwrap()])
+        .args([
+            "-o",
+            "json",
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
@@ -202,13 +220,23 @@ async fn a_skipped_upload_without_wait_is_said_on_stderr() {
     assert_eq!(body["repeatDeployment"], true);
     assert_eq!(body["id"], running.as_str());
     let err = stderr(&output);
-    assert!(err.starts_with("warning: Tray skipped this upload"), "{err}");
+    assert!(
+        err.starts_with("warning: Tray skipped this upload"),
+        "{err}"
+    );
     assert!(err.contains(&running), "{err}");
     assert!(err.contains("repeatDeployment"), "{err}");
 
     // -q silences the note, not the document.
     let quiet = tray_at(home.path(), &sandbox)
-        .args(["-q", "-o", "json", "deployment", "create", project.to_str().unwrap()])
+        .args([
+            "-q",
+            "-o",
+            "json",
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert!(quiet.stderr.is_empty(), "{}", stderr(&quiet));
@@ -228,7 +256,10 @@ async fn waits_print_one_plain_line_per_state_on_stderr() {
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let out = stdout(&output);
     assert_eq!(out.lines().count(), 1, "only the result on stdout: {out}");
-    assert!(out.starts_with("unknown-crm 1.0: Deployed (deployment "), "{out}");
+    assert!(
+        out.starts_with("unknown-crm 1.0: Deployed (deployment "),
+        "{out}"
+    );
     let lines = progress_lines(&stderr(&output));
     assert!(
         lines[0].starts_with("unknown-crm 1.0  Deploying (deployment "),
@@ -256,7 +287,13 @@ async fn waits_print_one_plain_line_per_state_on_stderr() {
 
     let project = connector_project(home.path(), "other-crm", "1.0");
     let output = tray_at(home.path(), &sandbox)
-        .args(["-o", "json", "deployment", "create", project.to_str().unwrap()])
+        .args([
+            "-o",
+            "json",
+            "deployment",
+            "create",
+            project.to_str().unwrap(),
+        ])
         .args(["--wait", "--interval", "50ms"])
         .output()
         .unwrap();
@@ -377,8 +414,10 @@ const STARTED: &str = r#"{"id":"d-1","deploymentStatus":"Deploying","connectorNa
 
 fn tray_to(home: &Path, base_url: &str) -> assert_cmd::Command {
     let mut cmd = tray(home);
-    cmd.env("TRAY_API_URL", base_url)
-        .env("TRAY_API_TOKEN", "test-token-0123456789abcdef0123456789abcdef");
+    cmd.env("TRAY_API_URL", base_url).env(
+        "TRAY_API_TOKEN",
+        "test-token-0123456789abcdef0123456789abcdef",
+    );
     cmd
 }
 
@@ -406,7 +445,9 @@ async fn timeout_cuts_a_hanging_status_call_and_prints_the_last_deployment() {
     assert_eq!(json_doc(&output), expected);
     let err = stderr(&output);
     assert!(
-        err.contains("hint: to resume waiting: tray deployment get acme-crm 1.0 d-1 --wait --region eu\n"),
+        err.contains(
+            "hint: to resume waiting: tray deployment get acme-crm 1.0 d-1 --wait --region eu\n"
+        ),
         "{err}"
     );
 
@@ -462,7 +503,11 @@ async fn request_timeout_bounds_one_call() {
         .unwrap();
     // Not a wait: a request that gives up is a network failure.
     assert_eq!(code(&output), Some(1), "{}", stderr(&output));
-    assert!(stderr(&output).contains("get_deployment"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("get_deployment"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

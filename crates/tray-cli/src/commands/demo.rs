@@ -2,9 +2,9 @@
 
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use futures::TryStreamExt;
 use tray_api::promote::Promotion;
-use futures::StreamExt;
 use tray_api::{AuthResolution, Client, ConnectorZip, Deployment, ImportInput};
 use tray_sandbox::{DESTINATION_PROJECT_ID, SOLUTION_ID, SOURCE_PROJECT_ID, Sandbox};
 

@@ -418,7 +418,9 @@ impl Resume {
         } = self;
         match (own, skipped.last()) {
             (Some(id), _) => {
-                format!("to resume waiting: tray deployment get {name} {version} {id} --wait{flags}")
+                format!(
+                    "to resume waiting: tray deployment get {name} {version} {id} --wait{flags}"
+                )
             }
             (None, Some(running)) => format!(
                 "this zip was not deployed (Tray skipped the upload while deployment {running} ran): deploy again with `tray deployment create --wait{flags}`"
@@ -441,7 +443,11 @@ impl Resume {
 /// A deployment as printed by `-o json`: Tray's body (unknown fields
 /// included), plus `"skippedFor"` (when Tray skipped an upload of this
 /// command) and `"timedOut": true` (when the command gave up waiting).
-fn document(deployment: &serde_json::Value, skipped: &[String], timed_out: bool) -> serde_json::Value {
+fn document(
+    deployment: &serde_json::Value,
+    skipped: &[String],
+    timed_out: bool,
+) -> serde_json::Value {
     let mut document = deployment.clone();
     if let Some(map) = document.as_object_mut() {
         if !skipped.is_empty() {
@@ -535,9 +541,11 @@ async fn create_many(
     let wait = &args.wait;
     let labels: Vec<String> = targets.iter().map(|t| t.label.clone()).collect();
     // Labels are profile names when the targets came from --profile.
-    let profiles = targets
-        .iter()
-        .any(|t| tray_api::Region::all().iter().all(|r| r.to_string() != t.label));
+    let profiles = targets.iter().any(|t| {
+        tray_api::Region::all()
+            .iter()
+            .all(|r| r.to_string() != t.label)
+    });
     printer.note(format!(
         "deploying {} {} to {}",
         zip.name(),
@@ -548,9 +556,8 @@ async fn create_many(
     let lines = Lines::new(|text: &str| progress.event(&printer, text));
     // `--timeout` counts from the start of the command.
     let options = wait.wait.then(|| {
-        wait_options(wait, args.if_busy).with_timeout(
-            command_deadline(printer, wait).saturating_duration_since(Instant::now()),
-        )
+        wait_options(wait, args.if_busy)
+            .with_timeout(command_deadline(printer, wait).saturating_duration_since(Instant::now()))
     });
     let run = tray_api::deploy_to_regions(
         targets.into_iter().map(|t| (t.label, t.client)).collect(),
