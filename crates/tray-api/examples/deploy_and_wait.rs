@@ -40,14 +40,13 @@ async fn main() -> Result<(), Error> {
         message: "no deployment".into(),
     });
     while let Some(state) = states.next().await {
-        result = state.map(|deployment| {
+        result = state.inspect(|deployment| {
             let repeat = if deployment.repeat {
                 " (in progress before ours: this upload was skipped)"
             } else {
                 ""
             };
             println!("  {}: {}{repeat}", deployment.id, deployment.status);
-            deployment
         });
     }
     let result = result.and_then(|deployment| {

@@ -13,7 +13,8 @@ use crate::error::Error;
 /// Serializes as `{"region", "deployment": {…}}` on success and
 /// `{"region", "error": {…}}` on failure (the error's one JSON shape, see
 /// [`Error`]'s `Serialize`); a deployment that finished `Failed`, and the
-/// last deployment seen before a timeout, also go in `"deployment"`. When
+/// last deployment seen before a timeout (with `"timedOut": true` added),
+/// also go in `"deployment"`. When
 /// Tray skipped an upload because another deployment was in progress,
 /// `"skippedFor"` lists those deployments' ids (the final deployment is
 /// always one of this zip).
@@ -28,6 +29,15 @@ pub struct RegionOutcome {
     /// Tray skipped an upload (`repeatDeployment`), in order; the zip was
     /// uploaded again after each ended.
     pub skipped_for: Vec<String>,
+}
+
+/// The last deployment seen before a timeout, with `"timedOut": true`.
+#[derive(Serialize)]
+struct TimedOut<'a> {
+    #[serde(flatten)]
+    deployment: &'a Deployment,
+    #[serde(rename = "timedOut")]
+    timed_out: bool,
 }
 
 impl Serialize for RegionOutcome {
@@ -49,7 +59,13 @@ impl Serialize for RegionOutcome {
                         last: Some(deployment),
                         ..
                     } => {
-                        s.serialize_field("deployment", deployment)?;
+                        s.serialize_field(
+                            "deployment",
+                            &TimedOut {
+                                deployment,
+                                timed_out: true,
+                            },
+                        )?;
                     }
                     _ => s.skip_field("deployment")?,
                 }

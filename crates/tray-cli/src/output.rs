@@ -102,10 +102,14 @@ impl Progress {
     }
 
     /// Print a progress event line ([`Printer::event`]); on a terminal,
-    /// above the spinner (which is hidden while the line is written).
+    /// above the spinner (hidden while the line is written), which then
+    /// shows the same text.
     pub fn event(&self, printer: &Printer, text: impl AsRef<str>) {
         match &self.bar {
-            Some(bar) => bar.suspend(|| printer.event(text)),
+            Some(bar) => {
+                bar.suspend(|| printer.event(text.as_ref()));
+                bar.set_message(text.as_ref().to_owned());
+            }
             None => printer.event(text),
         }
     }

@@ -528,3 +528,28 @@ async fn unknown_response_fields_reach_json_output() {
     assert_eq!(body["failureReason"], "x");
     assert_eq!(body["details"], json!({"step": 2}));
 }
+
+#[test]
+fn a_multi_region_timeout_marks_each_last_deployment() {
+    let home = tempfile::tempdir().unwrap();
+    let project = connector_project(home.path(), "stuck-crm", "1.0");
+    let output = tray(home.path())
+        .args(["--sandbox", "--region", "us,eu", "-o", "json"])
+        .args(["deployment", "create", project.to_str().unwrap()])
+        .args(["--wait", "--interval", "100ms", "--timeout", "1s"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&output), Some(4), "{}", stderr(&output));
+    let outcomes = json_doc(&output);
+    for (outcome, region) in outcomes.as_array().unwrap().iter().zip(["us", "eu"]) {
+        assert_eq!(outcome["region"], region);
+        assert_eq!(outcome["error"]["kind"], "timeout");
+        assert_eq!(outcome["deployment"]["timedOut"], true);
+        assert_eq!(outcome["deployment"]["deploymentStatus"], "Deploying");
+    }
+    let err = stderr(&output);
+    assert!(
+        err.contains("hint: to resume waiting: tray deployment get stuck-crm 1.0 "),
+        "{err}"
+    );
+}
