@@ -449,3 +449,78 @@ async fn deploy_is_retried_with_the_same_body() {
     assert_eq!(requests[0].body, requests[2].body);
     assert!(!requests[0].body.is_empty());
 }
+
+/// A region whose first upload is skipped (a deployment runs there), then
+/// accepted; the other region deploys at once.
+async fn busy_region(busy: bool) -> MockServer {
+    let server = MockServer::start().await;
+    let mut repeat = deployment("running", "Building");
+    repeat["repeatDeployment"] = json!(true);
+    let uploads = if busy {
+        vec![
+            ResponseTemplate::new(200).set_body_json(repeat),
+            ResponseTemplate::new(200).set_body_json(deployment("ours", "Deploying")),
+        ]
+    } else {
+        vec![ResponseTemplate::new(200).set_body_json(deployment("ours", "Deploying"))]
+    };
+    Mock::given(method("POST"))
+        .and(path(DEPLOY_PATH))
+        .respond_with(Sequence::new(uploads))
+        .mount(&server)
+        .await;
+    for id in ["running", "ours"] {
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/cdk/v1/deployments/connectors/my-connector/versions/1.0/{id}"
+            )))
+            .respond_with(ResponseTemplate::new(200).set_body_json(deployment(id, "Deployed")))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+#[tokio::test]
+async fn multi_region_deploys_redo_a_skipped_upload_per_region() {
+    let zip = ConnectorZip::from_bytes(connector_zip(Some("c"), "my-connector", "1.0")).unwrap();
+    let (us, eu) = (busy_region(false).await, busy_region(true).await);
+    let targets = vec![
+        ("us".to_owned(), client(&us)),
+        ("eu".to_owned(), client(&eu)),
+    ];
+    let outcomes = tray_api::deploy_to_regions(targets, &zip, Some(fast_wait()), |_, _| {}).await;
+    for outcome in &outcomes {
+        assert_eq!(outcome.result.as_ref().unwrap().id, "ours", "{outcome:?}");
+    }
+    assert!(outcomes[0].skipped_for.is_empty());
+    assert_eq!(outcomes[1].skipped_for, ["running"]);
+    let json = serde_json::to_value(&outcomes).unwrap();
+    assert_eq!(json[1]["skippedFor"], json!(["running"]));
+    assert!(json[0].get("skippedFor").is_none(), "{json}");
+    assert_eq!(
+        eu.received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.method.as_str() == "POST")
+            .count(),
+        2
+    );
+
+    // With IfBusy::Fail the busy region stops at once; the other deploys.
+    let (us, eu) = (busy_region(false).await, busy_region(true).await);
+    let targets = vec![
+        ("us".to_owned(), client(&us)),
+        ("eu".to_owned(), client(&eu)),
+    ];
+    let options = fast_wait().with_if_busy(IfBusy::Fail);
+    let outcomes = tray_api::deploy_to_regions(targets, &zip, Some(options), |_, _| {}).await;
+    assert_eq!(outcomes[0].result.as_ref().unwrap().id, "ours");
+    match &outcomes[1].result {
+        Err(Error::Busy { deployment }) => assert_eq!(deployment.id, "running"),
+        other => panic!("expected Busy, got {other:?}"),
+    }
+    let json = serde_json::to_value(&outcomes).unwrap();
+    assert_eq!(json[1]["error"]["kind"], json!("busy"));
+}
