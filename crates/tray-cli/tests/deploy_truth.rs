@@ -117,8 +117,12 @@ async fn a_deploy_while_another_runs_waits_and_deploys_its_own_zip() {
     assert!(latest >= 1, "the command polled its own deployment");
 
     let lines = progress_lines(&stderr(&output));
+    assert!(
+        lines[0].starts_with("acme-crm 1.0  uploading ("),
+        "{lines:#?}"
+    );
     assert_eq!(
-        lines.first().unwrap(),
+        &lines[1],
         &format!(
             "acme-crm 1.0  upload skipped: deployment {running} is already in progress (Deploying); waiting for it to end, then uploading again"
         )
@@ -261,13 +265,20 @@ async fn waits_print_one_plain_line_per_state_on_stderr() {
         "{out}"
     );
     let lines = progress_lines(&stderr(&output));
+    let size = std::fs::metadata(project.join(".tray/connector.zip"))
+        .unwrap()
+        .len();
+    assert_eq!(
+        lines[0],
+        format!("unknown-crm 1.0  uploading ({size} bytes)")
+    );
     assert!(
-        lines[0].starts_with("unknown-crm 1.0  Deploying (deployment "),
+        lines[1].starts_with("unknown-crm 1.0  Deploying (deployment "),
         "{lines:#?}"
     );
     // An undocumented status is printed, once; then the known ones, in order.
     assert_eq!(
-        &lines[1..],
+        &lines[2..],
         [
             "unknown-crm 1.0  Queued",
             "unknown-crm 1.0  Building",
@@ -300,9 +311,10 @@ async fn waits_print_one_plain_line_per_state_on_stderr() {
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     assert_eq!(json_doc(&output)["deploymentStatus"], "Deployed");
     let lines = progress_lines(&stderr(&output));
-    assert!(lines[0].starts_with("other-crm 1.0  Deploying (deployment "));
+    assert!(lines[0].starts_with("other-crm 1.0  uploading ("));
+    assert!(lines[1].starts_with("other-crm 1.0  Deploying (deployment "));
     assert_eq!(
-        &lines[1..],
+        &lines[2..],
         ["other-crm 1.0  Building", "other-crm 1.0  Deployed"]
     );
 
@@ -335,10 +347,8 @@ fn multi_region_lines_carry_the_region() {
             .iter()
             .filter(|l| l.starts_with(&format!("{region}  acme-crm 1.0  ")))
             .collect();
-        assert!(
-            mine.first().unwrap().contains("Deploying (deployment "),
-            "{lines:#?}"
-        );
+        assert!(mine[0].ends_with(" bytes)"), "{lines:#?}");
+        assert!(mine[1].contains("  Deploying (deployment "), "{lines:#?}");
         assert!(mine.last().unwrap().ends_with("  Deployed"), "{lines:#?}");
     }
     assert!(

@@ -168,6 +168,7 @@ pub async fn create(
     }
     let progress = printer.progress(format!("deploying {} {}", zip.name(), zip.version()));
     let lines = Lines::new(|text: &str| progress.event(&printer, text));
+    lines.upload("", &zip);
     let states = deployments
         .deploy(&zip)
         .wait()
@@ -210,7 +211,10 @@ struct Track {
     skipped: Vec<String>,
     /// The deployment of our zip, once uploaded.
     own: Option<String>,
+    /// The last state, or `None` while an upload is in flight.
     last: Option<Deployment>,
+    /// The line prefix of an upload in flight.
+    uploading: Option<String>,
     done: bool,
 }
 
@@ -244,6 +248,22 @@ impl<E: Fn(&str)> Lines<E> {
         }
     }
 
+    /// Say that the zip is being uploaded (`zip` bytes) to `label`.
+    pub fn upload(&self, label: &str, zip: &ConnectorZip) {
+        let prefix = if label.is_empty() {
+            format!("{} {}", zip.name(), zip.version())
+        } else {
+            format!("{label}  {} {}", zip.name(), zip.version())
+        };
+        if let Ok(mut guard) = self.state.lock() {
+            guard.0 = Instant::now();
+            let track = guard.1.entry(label.to_owned()).or_default();
+            track.uploading = Some(prefix.clone());
+            track.last = None;
+        }
+        (self.emit)(&format!("{prefix}  uploading ({} bytes)", zip.len()));
+    }
+
     /// Record a state (an upload answer or a polled state) and print its
     /// line.
     pub fn state(&self, label: &str, d: &Deployment) {
@@ -263,6 +283,8 @@ impl<E: Fn(&str)> Lines<E> {
                 )
             } else if track.skipped.contains(&d.id) {
                 let then = if d.is_terminal() {
+                    // The next thing is an upload.
+                    track.uploading = Some(prefix.clone());
                     "; uploading again"
                 } else {
                     ""
@@ -281,7 +303,7 @@ impl<E: Fn(&str)> Lines<E> {
                     format!("{prefix}  {}", d.status)
                 }
             };
-            track.last = Some(d.clone());
+            track.last = (!(track.skipped.contains(&d.id) && d.is_terminal())).then(|| d.clone());
             text
         };
         (self.emit)(&text);
@@ -317,13 +339,15 @@ impl<E: Fn(&str)> Lines<E> {
                 }
                 *last_line = Instant::now();
                 for (label, track) in tracks.iter().filter(|(_, t)| !t.done) {
-                    if let Some(d) = &track.last {
-                        texts.push(format!(
+                    match (&track.last, &track.uploading) {
+                        (Some(d), _) => texts.push(format!(
                             "{}  still {} (deployment {})",
                             Self::prefix(label, d),
                             d.status,
                             d.id
-                        ));
+                        )),
+                        (None, Some(prefix)) => texts.push(format!("{prefix}  still uploading")),
+                        (None, None) => {}
                     }
                 }
             }
@@ -559,6 +583,11 @@ async fn create_many(
         wait_options(wait, args.if_busy)
             .with_timeout(command_deadline(printer, wait).saturating_duration_since(Instant::now()))
     });
+    if wait.wait {
+        for label in &labels {
+            lines.upload(label, zip);
+        }
+    }
     let run = tray_api::deploy_to_regions(
         targets.into_iter().map(|t| (t.label, t.client)).collect(),
         zip,
@@ -736,6 +765,37 @@ mod tests {
                 "70s acme-crm 1.0  still Queued (deployment d-1)",
                 "95s acme-crm 1.0  Building",
                 "100s acme-crm 1.0  Deployed",
+            ]
+        );
+    }
+
+    /// An upload that hangs gets reminders too.
+    #[tokio::test(start_paused = true)]
+    async fn a_hanging_upload_gets_a_line_every_30_seconds() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let start = Instant::now();
+        let sink = seen.clone();
+        let lines = Lines::new(move |text: &str| {
+            sink.lock()
+                .unwrap()
+                .push(format!("{}s {text}", start.elapsed().as_secs()));
+        });
+        let zip = ConnectorZip::from_bytes(tray_sandbox::sample_connector_zip("acme-crm", "1.0"))
+            .unwrap();
+        lines.upload("us", &zip);
+        let states = futures::stream::once(async move {
+            tokio::time::sleep_until(start + Duration::from_secs(65)).await;
+            Ok(d("d-1", DeploymentStatus::Deployed))
+        })
+        .boxed();
+        lines.follow("us", states, None).await;
+        assert_eq!(
+            *seen.lock().unwrap(),
+            [
+                format!("0s us  acme-crm 1.0  uploading ({} bytes)", zip.len()),
+                "30s us  acme-crm 1.0  still uploading".to_owned(),
+                "60s us  acme-crm 1.0  still uploading".to_owned(),
+                "65s us  acme-crm 1.0  Deployed (deployment d-1)".to_owned(),
             ]
         );
     }
