@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use futures::StreamExt;
 use std::time::Duration;
 
 use tray_api::{Client, ConnectorZip, Error, RetryConfig, WaitOptions, types::DeploymentStatus};
@@ -232,16 +233,22 @@ async fn an_unknown_status_keeps_waiting_until_a_known_terminal_one() {
     let started = client.deployments().deploy(&zip).await.unwrap();
     let mut seen = Vec::new();
     let deployments = client.deployments();
-    let waiting = deployments.wait(
-        "acme-crm",
-        "1.0",
-        &started.id,
-        WaitOptions {
-            interval: Duration::from_millis(20),
-            timeout: Duration::from_secs(10),
-        },
-        |d| seen.push(d.status.clone()),
-    );
+    let waiting = async {
+        let mut states = deployments
+            .wait(&started)
+            .options(WaitOptions::new(
+                Duration::from_millis(20),
+                Duration::from_secs(10),
+            ))
+            .watch();
+        let mut last = None;
+        while let Some(state) = states.next().await {
+            let state = state.unwrap();
+            seen.push(state.status.clone());
+            last = Some(state);
+        }
+        last.unwrap()
+    };
     // Tray starts answering a status this library does not know; waiting
     // goes on until it answers a known terminal one.
     let lift = async {
@@ -249,7 +256,7 @@ async fn an_unknown_status_keeps_waiting_until_a_known_terminal_one() {
         sandbox.clear_faults();
     };
     let (result, ()) = tokio::join!(waiting, lift);
-    assert_eq!(result.unwrap().status, DeploymentStatus::Deployed);
+    assert_eq!(result.status, DeploymentStatus::Deployed);
     assert!(seen.iter().any(|s| !s.is_known()), "{seen:?}");
 }
 

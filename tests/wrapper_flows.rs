@@ -23,10 +23,7 @@ fn client(sandbox: &SandboxHandle) -> Client {
 }
 
 fn wait() -> WaitOptions {
-    WaitOptions {
-        interval: Duration::from_millis(25),
-        timeout: Duration::from_secs(10),
-    }
+    WaitOptions::new(Duration::from_millis(25), Duration::from_secs(10))
 }
 
 #[tokio::test]
@@ -48,20 +45,19 @@ async fn deploy_wait_and_share() {
     );
     assert_eq!(again.id, started.id);
 
-    let mut seen = Vec::new();
-    let done = client
+    // Each new state once, ending with the terminal one.
+    let seen: Vec<DeploymentStatus> = client
         .deployments()
-        .wait("acme-crm", "1.0", &started.id, wait(), |d| {
-            seen.push(d.status.clone())
-        })
+        .wait(&started)
+        .options(wait())
+        .watch()
+        .map_ok(|d| d.status)
+        .try_collect()
         .await
         .unwrap();
-    assert_eq!(done.status, DeploymentStatus::Deployed);
     assert_eq!(seen.last(), Some(&DeploymentStatus::Deployed));
-    assert!(
-        seen.contains(&DeploymentStatus::Building) || seen.contains(&DeploymentStatus::Deploying),
-        "{seen:?}"
-    );
+    assert!(seen.windows(2).all(|w| w[0] != w[1]), "{seen:?}");
+    assert!(!seen.contains(&DeploymentStatus::Deploying), "{seen:?}");
 
     let emails = vec!["ada@example.com".to_owned(), "grace@example.com".to_owned()];
     let shared = client
@@ -97,7 +93,8 @@ async fn a_failed_deployment_is_an_error_carrying_it() {
     let started = client.deployments().deploy(&zip).await.unwrap();
     let error = client
         .deployments()
-        .wait("fails-crm", "1.0", &started.id, wait(), |_| {})
+        .wait(&started)
+        .options(wait())
         .await
         .unwrap_err();
     match error {

@@ -6,7 +6,8 @@
 
 use std::time::Duration;
 
-use tray_api::{Client, ConnectorZip, Error, Region, WaitOptions};
+use futures::StreamExt;
+use tray_api::{Client, ConnectorZip, Error, IfBusy, Region, types::DeploymentStatus};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
@@ -24,21 +25,39 @@ async fn main() -> Result<(), Error> {
         client.region_label()
     );
 
-    let options = WaitOptions {
-        interval: Duration::from_secs(5),
-        timeout: Duration::from_secs(15 * 60),
-    };
-    let result = client
+    // Each upload answer and each new state; the last item is the final
+    // deployment of this zip (or an error). A skipped upload (another
+    // deployment of the version in progress) is waited out and redone.
+    let mut states = client
         .deployments()
-        .deploy_and_wait(&zip, options, |deployment| {
+        .deploy(&zip)
+        .wait()
+        .if_busy(IfBusy::Wait)
+        .interval(Duration::from_secs(5))
+        .timeout(Duration::from_secs(15 * 60))
+        .watch();
+    let mut result = Err(Error::Local {
+        message: "no deployment".into(),
+    });
+    while let Some(state) = states.next().await {
+        result = state.inspect(|deployment| {
             let repeat = if deployment.repeat {
-                " (already in progress)"
+                " (in progress before ours: this upload was skipped)"
             } else {
                 ""
             };
             println!("  {}: {}{repeat}", deployment.id, deployment.status);
-        })
-        .await;
+        });
+    }
+    let result = result.and_then(|deployment| {
+        if deployment.status == DeploymentStatus::Failed {
+            Err(Error::DeploymentFailed {
+                deployment: Box::new(deployment),
+            })
+        } else {
+            Ok(deployment)
+        }
+    });
     match result {
         Ok(deployment) => {
             println!("deployed: {}", deployment.id);

@@ -19,12 +19,13 @@ use crate::transport::{RateLimit, RetryConfig, Transport};
 /// The environment variable read by [`ClientBuilder::token_from_env`].
 pub const TOKEN_ENV: &str = "TRAY_API_TOKEN";
 
-/// The default per-request timeout (a deploy gets at least
-/// [`DEPLOY_TIMEOUT`]).
+/// The default per-request timeout (a deploy upload gets
+/// [`DEPLOY_TIMEOUT`] unless [`ClientBuilder::timeout`] is set).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// The default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// The minimum timeout of a deploy request, which uploads the whole zip.
+/// The default timeout of a deploy request, which uploads the whole zip
+/// (when [`ClientBuilder::timeout`] is not set).
 pub const DEPLOY_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// The generated clients, one per API, for anything this crate does not
@@ -67,7 +68,7 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) state: ClientState,
     pub(crate) raw: RawClients,
-    pub(crate) timeout: Option<Duration>,
+    pub(crate) deploy_timeout: Duration,
 }
 
 /// A Tray API client for one region (or base URL) and one token.
@@ -258,15 +259,16 @@ impl Client {
         Ok(request)
     }
 
-    pub(crate) fn timeout(&self) -> Option<Duration> {
-        self.inner.timeout
+    /// The timeout of one deploy upload attempt.
+    pub(crate) fn deploy_timeout(&self) -> Duration {
+        self.inner.deploy_timeout
     }
 }
 
 /// Settings for a [`Client`]. Start from [`Client::builder`].
 ///
-/// Defaults: region `us`, no token, a 60 s request timeout and 10 s connect
-/// timeout, retries per [`RetryConfig::default`], Tray's documented rate
+/// Defaults: region `us`, no token, a 60 s request timeout (10 minutes for
+/// a deploy upload) and 10 s connect timeout, retries per [`RetryConfig::default`], Tray's documented rate
 /// limit ([`RateLimit::default`]).
 ///
 /// ```
@@ -421,8 +423,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout of one request attempt (default 60 s; a deploy gets at least
-    /// 10 minutes). Applies to a caller-supplied HTTP client too.
+    /// Timeout of one HTTP request attempt, every operation included (the
+    /// CLI's `--request-timeout`). When not set: 60 s, and 10 minutes for a
+    /// deploy upload, which sends the whole zip. Applies to a
+    /// caller-supplied HTTP client too. A wait's own timeout
+    /// ([`WaitOptions::timeout`](crate::WaitOptions)) is a deadline for the
+    /// whole wait and cuts a request in flight whatever this says.
     ///
     /// ```
     /// let builder = tray_api::Client::builder().timeout(std::time::Duration::from_secs(20));
@@ -536,6 +542,7 @@ impl ClientBuilder {
             None => ClientState::default(),
         };
         let timeout = Some(self.timeout.unwrap_or(DEFAULT_TIMEOUT));
+        let deploy_timeout = self.timeout.unwrap_or(DEPLOY_TIMEOUT);
         let http = match self.http_client {
             Some(client) => client,
             None => reqwest::Client::builder()
@@ -582,7 +589,7 @@ impl ClientBuilder {
                 http,
                 state,
                 raw,
-                timeout,
+                deploy_timeout,
             }),
         })
     }

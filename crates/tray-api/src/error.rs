@@ -150,6 +150,19 @@ pub enum Error {
         /// The failed deployment.
         deployment: Box<Deployment>,
     },
+    /// Tray skipped the upload of a deploy-and-wait with
+    /// [`IfBusy::Fail`](crate::IfBusy): a deployment of the same connector
+    /// version (an older zip) is in progress.
+    #[error(
+        "a deployment of {}@{} is already in progress ({}): Tray skipped this upload",
+        deployment.connector_name,
+        deployment.connector_version,
+        deployment.id
+    )]
+    Busy {
+        /// The deployment in progress (Tray's answer, `repeat: true`).
+        deployment: Box<Deployment>,
+    },
     /// Gave up waiting.
     #[error("timed out after {:.1}s waiting for {what}{}", elapsed.as_secs_f64(), last.as_ref().map(|d| format!(" (last status {})", d.status)).unwrap_or_default())]
     Timeout {
@@ -376,6 +389,9 @@ impl Error {
             Self::Timeout { .. } => {
                 "the deployment may still finish: check its status later or wait longer"
             }
+            Self::Busy { .. } => {
+                "wait for the running deployment to end and deploy again (or let the deploy wait for it: IfBusy::Wait, the CLI's --if-busy wait)"
+            }
             Self::Transport { .. } => "check the network connection and the base URL",
             Self::InvalidResponse { .. } => {
                 "the answer was not Tray's JSON: check the base URL (a proxy or a wrong host?)"
@@ -406,9 +422,11 @@ impl Error {
             Self::UnexpectedStatus(_) => "unexpected_status",
             Self::DeploymentFailed { .. } => "deployment_failed",
             Self::Timeout { .. } => "timeout",
+            Self::Busy { .. } => "busy",
             Self::Transport { .. } => "transport",
             Self::InvalidResponse { .. } => "invalid_response",
             Self::Local { .. } => "local",
+            Self::InvalidZip { .. } => "invalid_zip",
             Self::UnresolvedAuthentications { .. } => "unresolved_authentications",
             Self::Config { .. } => "config",
             Self::PromotionIncomplete { .. } => "promotion_incomplete",

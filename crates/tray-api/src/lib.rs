@@ -32,21 +32,35 @@
 //!
 //! ```no_run
 //! # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
-//! use tray_api::{ConnectorZip, Error, WaitOptions};
+//! use std::time::Duration;
+//! use futures::StreamExt;
+//! use tray_api::{ConnectorZip, Error, IfBusy};
 //!
 //! // Name and version come from the zip's connector.json.
 //! let zip = ConnectorZip::open(".tray/connector.zip")?;
-//! let started = client.deployments().deploy(&zip).await?;
+//! // Deploy and wait until a deployment of THIS zip is Deployed (a skipped
+//! // upload, `repeatDeployment`, waits for the running one and uploads again).
 //! let result = client
 //!     .deployments()
-//!     .wait(zip.name(), zip.version(), &started.id, WaitOptions::default(), |d| {
-//!         eprintln!("status: {}", d.status)
-//!     })
+//!     .deploy(&zip)
+//!     .wait()
+//!     .if_busy(IfBusy::Wait)
+//!     .interval(Duration::from_secs(2))
+//!     .timeout(Duration::from_secs(600))
+//!     .send()
 //!     .await;
 //! match result {
 //!     Ok(done) => println!("deployed {}", done.id),
 //!     Err(Error::DeploymentFailed { deployment }) => eprintln!("failed: {}", deployment.id),
+//!     Err(Error::Timeout { last, .. }) => eprintln!("still {:?}", last.map(|d| d.status)),
 //!     Err(other) => return Err(other),
+//! }
+//!
+//! // Or upload once, then watch each new state of that deployment.
+//! let started = client.deployments().deploy(&zip).send().await?;
+//! let mut states = client.deployments().wait(&started).watch();
+//! while let Some(state) = states.next().await {
+//!     eprintln!("status: {}", state?.status);
 //! }
 //! # Ok(()) }
 //! ```
@@ -221,7 +235,7 @@ pub use connector_zip::{
     ZipError,
 };
 pub use custom::{CustomRequest, RawResponse, RetryPolicy};
-pub use deployments::{Deployment, WaitOptions};
+pub use deployments::{Deployment, IfBusy, WaitOptions};
 pub use error::{ApiErrorDetails, EXCERPT_CHARS, Error, Result, UnresolvedAuthentication};
 pub use import::{AuthResolution, ConnectorMapping, ImportInput, ServiceMapping};
 pub use multi_region::{RegionOutcome, deploy_to_regions};

@@ -3,14 +3,14 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
 use common::*;
+use futures::StreamExt;
 use serde_json::json;
 use tray_api::types::DeploymentStatus;
-use tray_api::{ConnectorZip, Error, WaitOptions};
+use tray_api::{ConnectorZip, Error, IfBusy, WaitOptions};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -18,10 +18,7 @@ const DEPLOY_PATH: &str =
     "/cdk/v1/deployments/connectors/my-connector/versions/1.0/deploy-connector-from-source";
 
 fn fast_wait() -> WaitOptions {
-    WaitOptions {
-        interval: Duration::from_millis(5),
-        timeout: Duration::from_secs(5),
-    }
+    WaitOptions::new(Duration::from_millis(5), Duration::from_secs(5))
 }
 
 #[tokio::test]
@@ -148,40 +145,145 @@ fn bad_zips_and_mismatches_are_local_errors() {
 }
 
 #[tokio::test]
-async fn repeat_deployment_is_reported_and_followed() {
+async fn repeat_deployment_waits_for_the_running_one_then_uploads_again() {
     let server = MockServer::start().await;
     let mut repeat = deployment("in-progress", "Deploying");
     repeat["repeatDeployment"] = json!(true);
+    // First upload: skipped (another deployment runs); second: ours.
     Mock::given(method("POST"))
         .and(path(DEPLOY_PATH))
-        .respond_with(ResponseTemplate::new(200).set_body_json(repeat))
+        .respond_with(Sequence::new(vec![
+            ResponseTemplate::new(200).set_body_json(repeat.clone()),
+            ResponseTemplate::new(200).set_body_json(repeat),
+            ResponseTemplate::new(200).set_body_json(deployment("ours", "Deploying")),
+        ]))
+        .expect(3)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
         .and(path(
             "/cdk/v1/deployments/connectors/my-connector/versions/1.0/in-progress",
         ))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(deployment("in-progress", "Deployed")),
-        )
-        .expect(1)
+        .respond_with(Sequence::new(vec![
+            ResponseTemplate::new(200).set_body_json(deployment("in-progress", "Building")),
+            ResponseTemplate::new(200).set_body_json(deployment("in-progress", "Failed")),
+        ]))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(
+            "/cdk/v1/deployments/connectors/my-connector/versions/1.0/ours",
+        ))
+        .respond_with(Sequence::new(vec![
+            ResponseTemplate::new(200).set_body_json(deployment("ours", "Building")),
+            ResponseTemplate::new(200).set_body_json(deployment("ours", "Deployed")),
+        ]))
         .mount(&server)
         .await;
     let zip = ConnectorZip::from_bytes(connector_zip(Some("c"), "my-connector", "1.0")).unwrap();
     let client = client(&server);
-    let started = client.deployments().deploy(&zip).await.unwrap();
+    // A plain deploy reports the skip.
+    let started = client.deployments().deploy(&zip).send().await.unwrap();
     assert!(started.repeat);
     assert_eq!(started.id, "in-progress");
     let json = serde_json::to_value(&started).unwrap();
     assert_eq!(json["repeatDeployment"], json!(true));
 
-    let done = client
+    // A deploy-and-wait follows the running one to its end (Failed does not
+    // matter: it is not ours), uploads again, and ends with its own.
+    let states: Vec<_> = client
         .deployments()
-        .deploy_and_wait(&zip, fast_wait(), |_| {})
+        .deploy(&zip)
+        .wait()
+        .options(fast_wait())
+        .watch()
+        .collect()
+        .await;
+    let states: Vec<(String, String, bool)> = states
+        .into_iter()
+        .map(|s| {
+            let d = s.unwrap();
+            (d.id, d.status.to_string(), d.repeat)
+        })
+        .collect();
+    let expected = [
+        ("in-progress", "Deploying", true),
+        ("in-progress", "Failed", false),
+        ("ours", "Deploying", false),
+        ("ours", "Building", false),
+        ("ours", "Deployed", false),
+    ];
+    let expected: Vec<(String, String, bool)> = expected
+        .iter()
+        .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), *c))
+        .collect();
+    // The running deployment's Building may or may not be polled before it
+    // fails; everything else is exact.
+    let without_building: Vec<_> = states
+        .iter()
+        .filter(|s| !(s.0 == "in-progress" && s.1 == "Building"))
+        .cloned()
+        .collect();
+    assert_eq!(without_building, expected);
+    let uploads = server
+        .received_requests()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST")
+        .count();
+    assert_eq!(uploads, 3);
+}
+
+#[tokio::test]
+async fn if_busy_fail_stops_at_once_naming_the_running_deployment() {
+    let server = MockServer::start().await;
+    let mut repeat = deployment("in-progress", "Building");
+    repeat["repeatDeployment"] = json!(true);
+    Mock::given(method("POST"))
+        .and(path(DEPLOY_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(repeat))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let zip = ConnectorZip::from_bytes(connector_zip(Some("c"), "my-connector", "1.0")).unwrap();
+    let error = client(&server)
+        .deployments()
+        .deploy(&zip)
+        .wait()
+        .options(fast_wait())
+        .if_busy(IfBusy::Fail)
+        .await
+        .unwrap_err();
+    match &error {
+        Error::Busy { deployment } => {
+            assert_eq!(deployment.id, "in-progress");
+            assert!(deployment.repeat);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(error.kind(), "busy");
+    assert!(error.to_string().contains("in-progress"), "{error}");
+    // No poll was made.
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn unknown_fields_are_kept_and_serialized_back() {
+    let server = MockServer::start().await;
+    let mut body = deployment("d-1", "Failed");
+    body["failureReason"] = json!("x");
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(body.clone()))
+        .mount(&server)
+        .await;
+    let got = client(&server)
+        .deployments()
+        .get("my-connector", "1.0", "d-1")
         .await
         .unwrap();
-    assert_eq!(done.status, DeploymentStatus::Deployed);
-    assert!(done.repeat);
+    assert_eq!(got.extra.get("failureReason"), Some(&json!("x")));
+    assert_eq!(serde_json::to_value(&got).unwrap(), body);
 }
 
 #[tokio::test]
@@ -199,17 +301,19 @@ async fn wait_follows_deploying_building_deployed() {
         .expect(3)
         .mount(&server)
         .await;
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let seen2 = seen.clone();
-    let done = client(&server)
+    let client = client(&server);
+    let start =
+        tray_api::Deployment::new("d-1", DeploymentStatus::Deploying, "my-connector", "1.0");
+    let seen: Vec<String> = client
         .deployments()
-        .wait("my-connector", "1.0", "d-1", fast_wait(), move |d| {
-            seen2.lock().unwrap().push(d.status.to_string());
-        })
-        .await
-        .unwrap();
-    assert_eq!(done.status, DeploymentStatus::Deployed);
-    assert_eq!(*seen.lock().unwrap(), ["Deploying", "Building", "Deployed"]);
+        .wait(&start)
+        .options(fast_wait())
+        .watch()
+        .map(|d| d.unwrap().status.to_string())
+        .collect()
+        .await;
+    // Each new state once; the first poll repeats the known Deploying.
+    assert_eq!(seen, ["Building", "Deployed"]);
 }
 
 #[tokio::test]
@@ -225,9 +329,11 @@ async fn wait_reports_a_failed_deployment_as_an_error_with_the_deployment() {
         ]))
         .mount(&server)
         .await;
+    let latest = tray_api::Deployment::new("", DeploymentStatus::Deploying, "my-connector", "1.0");
     let error = client(&server)
         .deployments()
-        .wait("my-connector", "1.0", "latest", fast_wait(), |_| {})
+        .wait(&latest)
+        .options(fast_wait())
         .await
         .unwrap_err();
     match error {
@@ -259,22 +365,13 @@ async fn unknown_status_is_in_progress_and_wait_times_out() {
         .unwrap();
     assert_eq!(got.status, DeploymentStatus::Unknown("Queued".into()));
 
-    let started = std::time::Instant::now();
     let error = client
         .deployments()
-        .wait(
-            "my-connector",
-            "1.0",
-            "d-1",
-            WaitOptions {
-                interval: Duration::from_millis(20),
-                timeout: Duration::from_millis(150),
-            },
-            |_| {},
-        )
+        .wait(&got)
+        .interval(Duration::from_millis(20))
+        .timeout(Duration::from_millis(150))
         .await
         .unwrap_err();
-    assert!(started.elapsed() >= Duration::from_millis(150));
     match &error {
         Error::Timeout { last, .. } => {
             let last = last.as_ref().unwrap();
@@ -330,13 +427,7 @@ async fn deploy_error_statuses_are_mapped() {
 
 #[tokio::test]
 async fn deployment_serializes_with_tray_field_names() {
-    let d = tray_api::Deployment {
-        id: "x".into(),
-        status: DeploymentStatus::Deployed,
-        connector_name: "c".into(),
-        connector_version: "1.0".into(),
-        repeat: false,
-    };
+    let d = tray_api::Deployment::new("x", DeploymentStatus::Deployed, "c", "1.0");
     let v = serde_json::to_value(&d).unwrap();
     assert_eq!(
         v,
@@ -365,4 +456,79 @@ async fn deploy_is_retried_with_the_same_body() {
     assert_eq!(requests.len(), 3);
     assert_eq!(requests[0].body, requests[2].body);
     assert!(!requests[0].body.is_empty());
+}
+
+/// A region whose first upload is skipped (a deployment runs there), then
+/// accepted; the other region deploys at once.
+async fn busy_region(busy: bool) -> MockServer {
+    let server = MockServer::start().await;
+    let mut repeat = deployment("running", "Building");
+    repeat["repeatDeployment"] = json!(true);
+    let uploads = if busy {
+        vec![
+            ResponseTemplate::new(200).set_body_json(repeat),
+            ResponseTemplate::new(200).set_body_json(deployment("ours", "Deploying")),
+        ]
+    } else {
+        vec![ResponseTemplate::new(200).set_body_json(deployment("ours", "Deploying"))]
+    };
+    Mock::given(method("POST"))
+        .and(path(DEPLOY_PATH))
+        .respond_with(Sequence::new(uploads))
+        .mount(&server)
+        .await;
+    for id in ["running", "ours"] {
+        Mock::given(method("GET"))
+            .and(path(format!(
+                "/cdk/v1/deployments/connectors/my-connector/versions/1.0/{id}"
+            )))
+            .respond_with(ResponseTemplate::new(200).set_body_json(deployment(id, "Deployed")))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+#[tokio::test]
+async fn multi_region_deploys_redo_a_skipped_upload_per_region() {
+    let zip = ConnectorZip::from_bytes(connector_zip(Some("c"), "my-connector", "1.0")).unwrap();
+    let (us, eu) = (busy_region(false).await, busy_region(true).await);
+    let targets = vec![
+        ("us".to_owned(), client(&us)),
+        ("eu".to_owned(), client(&eu)),
+    ];
+    let outcomes = tray_api::deploy_to_regions(targets, &zip, Some(fast_wait()), |_, _| {}).await;
+    for outcome in &outcomes {
+        assert_eq!(outcome.result.as_ref().unwrap().id, "ours", "{outcome:?}");
+    }
+    assert!(outcomes[0].skipped_for.is_empty());
+    assert_eq!(outcomes[1].skipped_for, ["running"]);
+    let json = serde_json::to_value(&outcomes).unwrap();
+    assert_eq!(json[1]["skippedFor"], json!(["running"]));
+    assert!(json[0].get("skippedFor").is_none(), "{json}");
+    assert_eq!(
+        eu.received_requests()
+            .await
+            .unwrap()
+            .iter()
+            .filter(|r| r.method.as_str() == "POST")
+            .count(),
+        2
+    );
+
+    // With IfBusy::Fail the busy region stops at once; the other deploys.
+    let (us, eu) = (busy_region(false).await, busy_region(true).await);
+    let targets = vec![
+        ("us".to_owned(), client(&us)),
+        ("eu".to_owned(), client(&eu)),
+    ];
+    let options = fast_wait().with_if_busy(IfBusy::Fail);
+    let outcomes = tray_api::deploy_to_regions(targets, &zip, Some(options), |_, _| {}).await;
+    assert_eq!(outcomes[0].result.as_ref().unwrap().id, "ours");
+    match &outcomes[1].result {
+        Err(Error::Busy { deployment }) => assert_eq!(deployment.id, "running"),
+        other => panic!("expected Busy, got {other:?}"),
+    }
+    let json = serde_json::to_value(&outcomes).unwrap();
+    assert_eq!(json[1]["error"]["kind"], json!("busy"));
 }

@@ -446,10 +446,10 @@ async fn multi_region_deploys_concurrently() {
     let outcomes = deploy_to_regions(
         targets,
         &zip,
-        Some(WaitOptions {
-            interval: Duration::from_millis(10),
-            timeout: Duration::from_secs(5),
-        }),
+        Some(WaitOptions::new(
+            Duration::from_millis(10),
+            Duration::from_secs(5),
+        )),
         |region, d| seen.lock().unwrap().push(format!("{region}:{}", d.status)),
     )
     .await;

@@ -71,6 +71,11 @@ pub struct Global {
     /// `acme-crm 1.0`, and forgets everything when the command ends.
     #[arg(long, global = true)]
     pub sandbox: bool,
+
+    /// Give up on one HTTP request after this long (default 60 s, 10 min for a
+    /// deploy upload). A wait's --timeout cuts a request in flight anyway.
+    #[arg(long, global = true, value_name = "DUR", value_parser = parse_duration)]
+    pub request_timeout: Option<Duration>,
 }
 
 /// Output format.
@@ -190,15 +195,38 @@ pub enum ConfigCommand {
 /// Waiting options.
 #[derive(Debug, Clone, Args)]
 pub struct WaitArgs {
-    /// Wait until the deployment is Deployed (exit 0) or Failed (exit 3).
+    /// Wait until the deployment is Deployed (exit 0) or Failed (exit 3),
+    /// printing one line per status change on stderr.
     #[arg(long)]
     pub wait: bool,
     /// Time between two status checks.
     #[arg(long, value_name = "DUR", default_value = "2s", value_parser = parse_duration)]
     pub interval: Duration,
-    /// Give up waiting after this long (exit 4).
+    /// With --wait: give up after this long, counted from the start of the
+    /// command, the request in flight included (exit 4).
     #[arg(long, value_name = "DUR", default_value = "10m", value_parser = parse_duration)]
     pub timeout: Duration,
+}
+
+/// Waiting options of `deployment create`.
+#[derive(Debug, Clone, Args)]
+pub struct CreateWaitArgs {
+    #[command(flatten)]
+    pub wait: WaitArgs,
+    /// With --wait, when Tray skips the upload because a deployment of this
+    /// version is in progress (repeatDeployment): wait for it to end and
+    /// upload again (wait), or stop at once with exit 1 (fail).
+    #[arg(long, value_enum, value_name = "WHAT", default_value_t = IfBusyArg::Wait)]
+    pub if_busy: IfBusyArg,
+}
+
+/// `--if-busy` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum IfBusyArg {
+    /// Wait for the running deployment to end, then upload again.
+    Wait,
+    /// Stop at once (exit 1), naming the running deployment.
+    Fail,
 }
 
 /// `tray deployment ...`
@@ -217,7 +245,7 @@ pub enum DeploymentCommand {
         #[arg(long)]
         version: Option<String>,
         #[command(flatten)]
-        wait: WaitArgs,
+        wait: CreateWaitArgs,
     },
     /// Show a deployment (default: the latest of the connector in the current folder).
     Get {

@@ -123,7 +123,7 @@ impl Context {
             _ => self.global.base_url.clone(),
         };
         let token = self.token(profile.as_ref(), None)?;
-        let builder = Client::builder().token(token).user_agent(user_agent());
+        let builder = self.timeouts(Client::builder().token(token).user_agent(user_agent()));
         let builder = match base_url {
             Some(url) => builder.base_url(url),
             None => builder.region(region),
@@ -137,7 +137,8 @@ impl Context {
             return self.sandbox_client(index).await;
         }
         let token = self.token(None, multi.then_some(region))?;
-        Ok(Client::builder()
+        Ok(self
+            .timeouts(Client::builder())
             .region(region)
             .token(token)
             .user_agent(user_agent())
@@ -158,11 +159,20 @@ impl Context {
             self.sandboxes.push(sandbox);
         }
         let sandbox = &self.sandboxes[index];
-        Ok(Client::builder()
+        Ok(self
+            .timeouts(Client::builder())
             .base_url(sandbox.base_url())
             .token(sandbox.token().to_owned())
             .user_agent(user_agent())
             .build()?)
+    }
+
+    /// `--request-timeout`, when given (else the library's defaults).
+    fn timeouts(&self, builder: tray_api::ClientBuilder) -> tray_api::ClientBuilder {
+        match self.global.request_timeout {
+            Some(timeout) => builder.timeout(timeout),
+            None => builder,
+        }
     }
 
     /// The token of a profile; else, for one region of several, only

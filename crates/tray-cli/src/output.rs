@@ -17,7 +17,6 @@ pub struct Printer {
     /// Only errors (and the JSON document).
     pub quiet: bool,
     /// When the command started: progress lines show the time since.
-    #[allow(dead_code)] // TODO(lead): remove once deploy/promote progress uses it
     pub started: std::time::Instant,
 }
 
@@ -68,7 +67,6 @@ impl Printer {
     /// on stderr, `ELAPSED  TEXT` (`12s  acme-crm 1.0  Building`), in text
     /// and JSON mode, on a terminal or not; silenced only by `-q`. No
     /// spinner characters and no ANSI codes.
-    #[allow(dead_code)] // TODO(lead): remove once deploy/promote progress uses it
     pub fn event(&self, text: impl AsRef<str>) {
         if !self.quiet {
             eprintln!("{}  {}", elapsed(self.started.elapsed()), text.as_ref());
@@ -107,6 +105,19 @@ impl Progress {
         }
     }
 
+    /// Print a progress event line ([`Printer::event`]); on a terminal,
+    /// above the spinner (hidden while the line is written), which then
+    /// shows the same text.
+    pub fn event(&self, printer: &Printer, text: impl AsRef<str>) {
+        match &self.bar {
+            Some(bar) => {
+                bar.suspend(|| printer.event(text.as_ref()));
+                bar.set_message(text.as_ref().to_owned());
+            }
+            None => printer.event(text),
+        }
+    }
+
     /// Remove the spinner.
     pub fn finish(&self) {
         if let Some(bar) = &self.bar {
@@ -122,7 +133,6 @@ impl Drop for Progress {
 }
 
 /// A compact elapsed time for progress lines: `0s`, `12s`, `2m05s`, `1h02m`.
-#[allow(dead_code)] // TODO(lead): remove once deploy/promote progress uses it
 pub fn elapsed(duration: Duration) -> String {
     let secs = duration.as_secs();
     match secs {

@@ -123,7 +123,13 @@ async fn a_failed_deployment_exits_3_with_or_without_wait() {
     assert_eq!(code(&output), Some(3), "{}", stderr(&output));
     let err = stderr(&output);
     assert!(err.contains("failed"), "{err}");
-    assert!(err.lines().count() <= 2, "{err}");
+    // Progress lines, then one error line and its hint.
+    let tail: Vec<_> = err
+        .lines()
+        .skip_while(|l| !l.starts_with("error:"))
+        .collect();
+    assert_eq!(tail.len(), 2, "{err}");
+    assert!(tail[1].starts_with("hint:"), "{err}");
 
     let output = tray_at(home.path(), &sandbox)
         .args([
@@ -285,16 +291,21 @@ async fn project_versions_create_and_list() {
         ])
         .output()
         .unwrap();
-    let lines: Vec<String> = redact(&stdout(&output))
-        .lines()
-        .map(str::to_owned)
-        .collect();
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2, "{text}");
     assert_eq!(
-        lines,
-        [
-            "VERSION  CREATED               TITLE            CREATOR",
-            "1        [time]  Initial release  sandbox-api-user",
-        ]
+        lines[0],
+        "VERSION  CREATED               TITLE            CREATOR"
+    );
+    // The oldest version; CREATED (`YYYY-MM-DD HH:MM:SSZ`) is checked by its shape.
+    let words: Vec<&str> = lines[1].split_whitespace().collect();
+    let (date, time) = (words[1], words[2]);
+    assert!(date.len() == 10 && date.matches('-').count() == 2, "{date}");
+    assert!(time.len() == 9 && time.ends_with('Z'), "{time}");
+    assert_eq!(
+        [words[0], words[3], words[4], words[5]],
+        ["1", "Initial", "release", "sandbox-api-user"]
     );
 
     let output = tray_at(home.path(), &sandbox)

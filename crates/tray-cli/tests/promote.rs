@@ -72,10 +72,27 @@ fn versions(home: &std::path::Path, sandbox: &SandboxHandle, project: uuid::Uuid
 
 /// The progress lines of stderr: `ELAPSED  STEP  DETAIL`.
 fn events(err: &str) -> Vec<String> {
-    let line = regex::Regex::new(r"^\d+(s|m\d\ds|h\d\dm)  (.+)$").unwrap();
     err.lines()
-        .filter_map(|l| line.captures(l).map(|c| c[2].to_owned()))
+        .filter_map(|l| {
+            let (elapsed, rest) = l.split_once("  ")?;
+            is_elapsed(elapsed).then(|| rest.to_owned())
+        })
         .collect()
+}
+
+/// `12s`, `2m05s` or `1h02m`, as `Printer::event` writes the elapsed time.
+fn is_elapsed(text: &str) -> bool {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if let Some(secs) = text.strip_suffix('s') {
+        match secs.split_once('m') {
+            Some((m, s)) => digits(m) && s.len() == 2 && digits(s),
+            None => digits(secs),
+        }
+    } else if let Some(rest) = text.strip_suffix('m') {
+        matches!(rest.split_once('h'), Some((h, m)) if digits(h) && m.len() == 2 && digits(m))
+    } else {
+        false
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -67,6 +67,7 @@ pub(crate) fn deploy(
             deployment_status: Some(status),
             connector_name: Some(name.to_owned()),
             connector_version: Some(version.to_owned()),
+            extra: serde_json::Map::new(),
         },
     ))
 }
@@ -110,6 +111,7 @@ pub(crate) fn status(
             deployment_status: Some(status),
             connector_name: Some(name.to_owned()),
             connector_version: Some(version.to_owned()),
+            extra: serde_json::Map::new(),
         },
     ))
 }

@@ -2,9 +2,10 @@
 
 use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use futures::TryStreamExt;
 use tray_api::promote::{PromoteStepKind, Promotion};
-use tray_api::{AuthResolution, Client, ConnectorZip, Deployment, ImportInput, WaitOptions};
+use tray_api::{AuthResolution, Client, ConnectorZip, Deployment, ImportInput};
 use tray_sandbox::{DESTINATION_PROJECT_ID, SOLUTION_ID, SOURCE_PROJECT_ID, Sandbox};
 
 use crate::context::Context;
@@ -51,24 +52,31 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
     let mut seen: Vec<String> = vec![deployment.status.to_string()];
     let progress = printer.progress("waiting for the deployment");
     let waited = Instant::now();
-    let deployed = client
+    let mut states = client
         .deployments()
-        .wait(
-            CONNECTOR,
-            VERSION,
-            &deployment.id,
-            WaitOptions {
-                interval: Duration::from_millis(250),
-                timeout: Duration::from_secs(30),
-            },
-            |d: &Deployment| {
-                progress.set(format!("{CONNECTOR} {VERSION}: {}", d.status));
-                if seen.last() != Some(&d.status.to_string()) {
-                    seen.push(d.status.to_string());
-                }
-            },
-        )
-        .await;
+        .wait(&deployment)
+        .interval(Duration::from_millis(250))
+        .timeout(Duration::from_secs(30))
+        .watch();
+    let mut deployed: Result<Deployment, tray_api::Error> = Ok(deployment.clone());
+    while let Some(state) = states.next().await {
+        deployed = state.inspect(|d: &Deployment| {
+            progress.set(format!("{CONNECTOR} {VERSION}: {}", d.status));
+            if seen.last() != Some(&d.status.to_string()) {
+                seen.push(d.status.to_string());
+            }
+        });
+    }
+    drop(states);
+    let deployed = deployed.and_then(|d| {
+        if d.status == tray_api::types::DeploymentStatus::Failed {
+            Err(tray_api::Error::DeploymentFailed {
+                deployment: Box::new(d),
+            })
+        } else {
+            Ok(d)
+        }
+    });
     progress.finish();
     let deployed = deployed?;
     step(
