@@ -161,14 +161,14 @@ mod zipcheck;
 pub use auth::DEFAULT_TOKEN;
 pub use deployments::UNKNOWN_STATUS;
 pub use error::SandboxError;
-pub use faults::{Fault, FaultKind, Route};
+pub use faults::{FAULT_KINDS, Fault, FaultKind, ROUTES, Route};
 pub use projects::{DEFAULT_PAGE_SIZE, EXPORT_FORMAT_VERSION, MAX_PAGE_SIZE};
 pub use seed::{
     DESTINATION_PROJECT_ID, DESTINATION_SPARE_AUTH_ID, SOLUTION_ID, SOURCE_PROJECT_ID,
     SeedAuthentication, SeedProject, SeedService, SeedVersion, SeedWorkflow,
 };
 pub use server::{
-    DEFAULT_DEPLOY_TIME, LoggedRequest, REQUEST_LOG_CAPACITY, Sandbox, SandboxBuilder,
-    SandboxHandle,
+    DEFAULT_BODY_LIMIT, DEFAULT_DEPLOY_TIME, LoggedRequest, REQUEST_LOG_CAPACITY, Sandbox,
+    SandboxBuilder, SandboxHandle,
 };
 pub use zipcheck::{SUPPORTED_VERSION, sample_connector_zip};
