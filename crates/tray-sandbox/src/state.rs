@@ -212,18 +212,27 @@ impl StateFile {
             path: path.to_owned(),
             message,
         };
-        let resolved = match std::fs::canonicalize(path) {
-            Ok(resolved) => resolved,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => path.to_owned(),
-            Err(e) => return Err(error(e.to_string())),
-        };
+        // Follow symlinks (even one to a file not written yet), so the
+        // rename replaces the file, never the link.
+        let mut resolved = path.to_owned();
+        for _ in 0..40 {
+            match std::fs::read_link(&resolved) {
+                Ok(target) => {
+                    resolved = match resolved.parent() {
+                        Some(parent) => parent.join(target),
+                        None => target,
+                    }
+                }
+                Err(_) => break,
+            }
+        }
         let dir = match resolved.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
             _ => PathBuf::from("."),
         };
         if !dir.is_dir() {
             return Err(error(format!(
-                "its folder {} does not exist (create it first)",
+                "its folder {} does not exist or is not a folder (create it first)",
                 dir.display()
             )));
         }
