@@ -107,7 +107,7 @@ pub(crate) fn create_version(
             created: app.now(),
             creator: CREATOR.to_owned(),
             seq,
-            export: export_document(project, version),
+            export: export_document(project, version).into(),
         };
         project.versions.push(saved.clone());
         Ok(saved)
@@ -250,7 +250,7 @@ pub(crate) fn export(app: &App, project_id: Uuid, version: &str) -> Result<Respo
             .versions
             .iter()
             .find(|v| v.version_number == version)
-            .map(|v| pt::ProjectExport(v.export.clone()))
+            .map(|v| pt::ProjectExport(v.export.to_map()))
             .ok_or_else(|| {
                 HttpError::not_found(format!(
                     "Project version {version} was not found in project {project_id}"

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, watch};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use tray_api_raw::DeploymentStatus;
 use tray_api_raw::solutions::types::{AuthSlot, ConfigSlot};
@@ -154,7 +155,54 @@ pub(crate) struct ProjectVersion {
     pub created: DateTime<Utc>,
     pub creator: String,
     pub seq: u64,
-    pub export: Map<String, Value>,
+    pub export: SharedExport,
+}
+
+/// The export document saved with a project version: never changed after
+/// the version is created, so it is kept serialized and shared. A snapshot
+/// of the state for the state file copies a pointer, and writing it copies
+/// the bytes instead of serializing the document again.
+#[derive(Debug, Clone)]
+pub(crate) enum SharedExport {
+    /// The document as JSON text.
+    Json(Arc<RawValue>),
+    /// The document itself (only if it could not be serialized, which a
+    /// JSON object cannot fail).
+    Document(Arc<Map<String, Value>>),
+}
+
+impl SharedExport {
+    /// A copy of the document.
+    pub(crate) fn to_map(&self) -> Map<String, Value> {
+        match self {
+            SharedExport::Json(json) => serde_json::from_str(json.get()).unwrap_or_default(),
+            SharedExport::Document(document) => (**document).clone(),
+        }
+    }
+}
+
+impl From<Map<String, Value>> for SharedExport {
+    fn from(document: Map<String, Value>) -> Self {
+        match serde_json::value::to_raw_value(&document) {
+            Ok(json) => SharedExport::Json(Arc::from(json)),
+            Err(_) => SharedExport::Document(Arc::new(document)),
+        }
+    }
+}
+
+impl Serialize for SharedExport {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SharedExport::Json(json) => json.serialize(serializer),
+            SharedExport::Document(document) => document.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for SharedExport {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Box::<RawValue>::deserialize(deserializer).map(|json| SharedExport::Json(Arc::from(json)))
+    }
 }
 
 /// Where a project's last import came from.
@@ -465,17 +513,19 @@ async fn write_behind(
         }
         let (snapshot_of, target) = (Arc::clone(&shared), file.clone());
         let outcome = tokio::task::spawn_blocking(move || {
-            let (generation, json) = {
+            // A consistent copy under the read lock (cheap: version exports
+            // are shared), serialized and written without any lock.
+            let (generation, snapshot) = {
                 let guard = match snapshot_of.state.read() {
                     Ok(guard) => guard,
                     Err(poisoned) => poisoned.into_inner(),
                 };
                 (
                     snapshot_of.generation.load(Ordering::Acquire),
-                    serde_json::to_vec(&*guard),
+                    State::clone(&guard),
                 )
             };
-            let result = json
+            let result = serde_json::to_vec(&snapshot)
                 .map_err(std::io::Error::other)
                 .and_then(|json| target.save(&json));
             (generation, result)
