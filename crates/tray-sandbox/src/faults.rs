@@ -177,10 +177,9 @@ impl Route {
                 "GET",
                 "/core/v1/projects/{projectId}/versions/{versionNumber}/export",
             ),
-            Route::ImportRequirements => (
-                "POST",
-                "/core/v1/projects/{projectId}/imports/requirements",
-            ),
+            Route::ImportRequirements => {
+                ("POST", "/core/v1/projects/{projectId}/imports/requirements")
+            }
             Route::ImportPreview => ("POST", "/core/v1/projects/{projectId}/imports/previews"),
             Route::Import => ("POST", "/core/v1/projects/{projectId}/imports"),
             Route::ReleasePreview => ("POST", "/core/v1/solutions/{solutionId}/releases/previews"),
@@ -202,8 +201,7 @@ impl Route {
         Route::ALL.iter().copied().find(|route| {
             route.endpoint().is_some_and(|(allowed, path)| {
                 path == matched
-                    && (method.as_str() == allowed
-                        || (allowed == "GET" && method == Method::HEAD))
+                    && (method.as_str() == allowed || (allowed == "GET" && method == Method::HEAD))
             })
         })
     }
@@ -631,8 +629,9 @@ pub(crate) struct RateLimiter {
 
 impl RateLimiter {
     pub(crate) fn new() -> Self {
-        let quota = Quota::per_second(NonZeroU32::new(RATE_LIMIT_PER_SECOND).unwrap_or(NonZeroU32::MIN))
-            .allow_burst(NonZeroU32::new(RATE_LIMIT_BURST).unwrap_or(NonZeroU32::MIN));
+        let quota =
+            Quota::per_second(NonZeroU32::new(RATE_LIMIT_PER_SECOND).unwrap_or(NonZeroU32::MIN))
+                .allow_burst(NonZeroU32::new(RATE_LIMIT_BURST).unwrap_or(NonZeroU32::MIN));
         let clock = TokioClock {
             origin: tokio::time::Instant::now(),
         };
@@ -713,6 +712,9 @@ mod tests {
             assert_eq!(route.endpoint().is_none(), *route == Route::All);
         }
         let message = "nowhere".parse::<Route>().unwrap_err();
-        assert!(message.contains("create-version, list-versions"), "{message}");
+        assert!(
+            message.contains("create-version, list-versions"),
+            "{message}"
+        );
     }
 }

@@ -152,15 +152,15 @@
 //!
 //! **State** is in memory; with [`SandboxBuilder::state_file`] it is loaded
 //! on start (the seeds are not re-added then) and saved after each change
-//! by one writer task, off the request path: a change is answered only once
-//! it is on disk (the writer saves everything pending in one write + fsync
-//! + rename, then fsyncs the folder: group commit), a change that cannot be
-//! saved answers 500 and is not acknowledged, and reads never wait for the
-//! disk. The folder must exist and be writable when the sandbox starts
-//! (else [`SandboxBuilder::start`] fails), temporary files a killed run
-//! left (`.NAME.tmp*`) are removed then, and a symlinked state file stays a
-//! symlink. A deployment's progression is computed from its start time, so
-//! it goes on across restarts.
+//! by one writer task, off the request path. A change is answered only
+//! once it is on disk: the writer saves everything pending in one write,
+//! fsync and rename, then fsyncs the folder (group commit). A change that
+//! cannot be saved answers 500 and is not acknowledged; reads never wait
+//! for the disk. The folder must exist and be writable when the sandbox
+//! starts (else [`SandboxBuilder::start`] fails), temporary files a killed
+//! run left (`.NAME.tmp*`) are removed then, and a symlinked state file
+//! stays a symlink. A deployment's progression is computed from its start
+//! time, so it goes on across restarts.
 //!
 //! **Request log** ([`SandboxHandle::requests`]): method, path with query,
 //! headers (`Authorization` shown as `Bearer <redacted>`), body; the most

@@ -168,7 +168,11 @@ impl SandboxBuilder {
     /// missing or cannot be written fails here), binds the socket and
     /// starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<SandboxHandle, SandboxError> {
-        let state_file = self.state_file.as_deref().map(StateFile::open).transpose()?;
+        let state_file = self
+            .state_file
+            .as_deref()
+            .map(StateFile::open)
+            .transpose()?;
         let mut state = match &state_file {
             Some(file) => file.load()?.unwrap_or_else(seed::seeded_state),
             None => seed::seeded_state(),
@@ -524,7 +528,11 @@ fn router(app: &Arc<App>) -> Router {
 }
 
 /// Reads the body (413 over the limit), logs the request and passes it on.
-async fn log_request(AxumState(app): AxumState<Arc<App>>, request: Request, next: Next) -> Response {
+async fn log_request(
+    AxumState(app): AxumState<Arc<App>>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (parts, body) = request.into_parts();
     let mut stream = body.into_data_stream();
     let mut bytes = Vec::new();
@@ -541,17 +549,15 @@ async fn log_request(AxumState(app): AxumState<Arc<App>>, request: Request, next
             app.log(&parts, b"");
             return HttpError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!(
-                    "The request body is larger than {} bytes",
-                    app.body_limit
-                ),
+                format!("The request body is larger than {} bytes", app.body_limit),
             )
             .into_response();
         }
         bytes.extend_from_slice(&chunk);
     }
     app.log(&parts, &bytes);
-    next.run(Request::from_parts(parts, Body::from(bytes))).await
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Tray's rate limit, when enabled.
@@ -583,10 +589,17 @@ async fn method_not_allowed(matched: Option<MatchedPath>, method: Method, uri: U
         .unwrap_or("GET");
     let mut response = HttpError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        format!("Method {method} is not allowed on {} (use {allowed})", uri.path()),
+        format!(
+            "Method {method} is not allowed on {} (use {allowed})",
+            uri.path()
+        ),
     )
     .into_response();
-    let allow = if allowed == "GET" { "GET, HEAD" } else { allowed };
+    let allow = if allowed == "GET" {
+        "GET, HEAD"
+    } else {
+        allowed
+    };
     response
         .headers_mut()
         .insert(header::ALLOW, HeaderValue::from_static(allow));

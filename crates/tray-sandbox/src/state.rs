@@ -310,8 +310,12 @@ impl StateFile {
             {
                 let stale = entry.path();
                 match std::fs::remove_file(&stale) {
-                    Ok(()) => tracing::info!(path = %stale.display(), "removed a stale temporary state file"),
-                    Err(error) => tracing::warn!(path = %stale.display(), %error, "cannot remove a stale temporary state file"),
+                    Ok(()) => {
+                        tracing::info!(path = %stale.display(), "removed a stale temporary state file")
+                    }
+                    Err(error) => {
+                        tracing::warn!(path = %stale.display(), %error, "cannot remove a stale temporary state file")
+                    }
                 }
             }
         }

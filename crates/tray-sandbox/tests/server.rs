@@ -414,9 +414,26 @@ async fn every_rejection_is_a_tray_json_body() {
     assert!(response.error(405).ends_with("(use POST)"));
 
     // An unknown route: 404, before the token is looked at.
-    let response = plain(&sandbox, Method::POST, "/core/v2/projects", None, Some("{}")).await;
-    assert_eq!(response.error(404), "No such endpoint: POST /core/v2/projects");
-    let response = plain(&sandbox, Method::GET, &format!("{versions}/"), Some(&token), None).await;
+    let response = plain(
+        &sandbox,
+        Method::POST,
+        "/core/v2/projects",
+        None,
+        Some("{}"),
+    )
+    .await;
+    assert_eq!(
+        response.error(404),
+        "No such endpoint: POST /core/v2/projects"
+    );
+    let response = plain(
+        &sandbox,
+        Method::GET,
+        &format!("{versions}/"),
+        Some(&token),
+        None,
+    )
+    .await;
     assert_eq!(
         response.error(404),
         format!("No such endpoint: GET {versions}/")
@@ -505,7 +522,10 @@ async fn every_rejection_is_a_tray_json_body() {
     let last = logged.last().unwrap();
     assert_eq!(last.method, "GET");
     let refused = &logged[logged.len() - 2];
-    assert_eq!((refused.path.as_str(), refused.body.as_str()), (format!("{versions}/8").as_str(), ""));
+    assert_eq!(
+        (refused.path.as_str(), refused.body.as_str()),
+        (format!("{versions}/8").as_str(), "")
+    );
 
     // HEAD is served where GET is.
     let response = http()
@@ -568,17 +588,14 @@ async fn acknowledged_changes_are_already_in_the_state_file() {
         assert_eq!(task.await.unwrap(), 201);
     }
     // No restart, no wait: what was acknowledged is on disk.
-    let saved: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     let versions = saved["projects"][SOURCE_PROJECT_ID.to_string()]["versions"]
         .as_array()
         .unwrap();
     assert_eq!(versions.len(), 21);
     for i in 0..20 {
         assert!(
-            versions
-                .iter()
-                .any(|v| v["title"] == format!("Saved {i}")),
+            versions.iter().any(|v| v["title"] == format!("Saved {i}")),
             "{i}"
         );
     }
@@ -611,7 +628,14 @@ async fn a_change_that_cannot_be_saved_is_a_500_not_an_acknowledgement() {
         "{message}"
     );
     // Reads are still served.
-    let response = plain(&sandbox, Method::GET, &versions, Some(sandbox.token()), None).await;
+    let response = plain(
+        &sandbox,
+        Method::GET,
+        &versions,
+        Some(sandbox.token()),
+        None,
+    )
+    .await;
     assert_eq!(response.status, 200);
     // Once the folder is back, changes are saved again.
     std::fs::create_dir(&folder).unwrap();

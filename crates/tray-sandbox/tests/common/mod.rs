@@ -165,8 +165,7 @@ pub async fn plain(
     token: Option<&str>,
     body: Option<&str>,
 ) -> Plain {
-    let mut request =
-        http().request(method, format!("{}{path}", sandbox.base_url()));
+    let mut request = http().request(method, format!("{}{path}", sandbox.base_url()));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -198,7 +197,9 @@ pub fn deploy_path(name: &str, version: &str) -> String {
 /// would normalise, such as a `..` segment): status and body.
 pub async fn raw_request(sandbox: &SandboxHandle, method: &str, path: &str, body: &str) -> Plain {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(sandbox.addr()).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .unwrap();
     let request = format!(
         "{method} {path} HTTP/1.1\r\nhost: sandbox\r\nauthorization: Bearer {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
         sandbox.token(),
