@@ -458,6 +458,16 @@ async fn every_fault_kind() {
     }
     assert_eq!(codes, vec![200, 429, 200, 429, 200, 429]);
 
+    // `*` covers unknown paths too; a route name only its own method.
+    sandbox.set_faults(vec!["*=500".parse().unwrap()]);
+    let response = plain(&sandbox, Method::GET, "/nope", Some(&token), None).await;
+    assert_eq!(response.error(500), "Internal error");
+    sandbox.set_faults(vec!["status=500".parse().unwrap()]);
+    let response = plain(&sandbox, Method::POST, &status_path, Some(&token), None).await;
+    assert!(response.error(405).ends_with("(use GET)"));
+    let response = plain(&sandbox, Method::HEAD, &status_path, Some(&token), None).await;
+    assert_eq!(response.status, 500, "HEAD is the status route too");
+
     sandbox.clear_faults();
     assert_eq!(get().await.status, 200);
 }
