@@ -318,7 +318,9 @@ impl SandboxHandle {
     }
 
     /// Adds a project (and, with `solution_id`, its solution); returns its
-    /// id. A project with the same id is replaced.
+    /// id. A project with the same id is replaced. With a state file, the
+    /// writer task saves it in the background (this call does not wait),
+    /// as it does for [`SandboxHandle::seed_deployed_connector`].
     pub fn seed_project(&self, project: SeedProject) -> Uuid {
         self.app.write(|state| seed::add_project(state, project))
     }
