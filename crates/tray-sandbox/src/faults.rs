@@ -33,18 +33,18 @@ use crate::http::{HttpError, json_bytes};
 /// assert_eq!(tray_sandbox::ROUTES.len(), tray_sandbox::Route::ALL.len());
 /// ```
 pub const ROUTES: &[&str] = &[
-    "*",
-    "deploy",
-    "status",
-    "share",
-    "create-version",
-    "list-versions",
-    "export",
-    "import-requirements",
-    "import-preview",
-    "import",
-    "release-preview",
-    "release",
+    Route::All.as_str(),
+    Route::Deploy.as_str(),
+    Route::Status.as_str(),
+    Route::Share.as_str(),
+    Route::CreateVersion.as_str(),
+    Route::ListVersions.as_str(),
+    Route::Export.as_str(),
+    Route::ImportRequirements.as_str(),
+    Route::ImportPreview.as_str(),
+    Route::Import.as_str(),
+    Route::ReleasePreview.as_str(),
+    Route::Release.as_str(),
 ];
 
 /// The fault kinds of the `--fault ROUTE=KIND[@RATE]` syntax, as written
@@ -133,12 +133,21 @@ impl Route {
     /// ```
     /// assert_eq!(tray_sandbox::Route::CreateVersion.as_str(), "create-version");
     /// ```
-    pub fn as_str(self) -> &'static str {
-        let index = Route::ALL
-            .iter()
-            .position(|route| *route == self)
-            .unwrap_or(0);
-        ROUTES.get(index).copied().unwrap_or("*")
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Route::All => "*",
+            Route::Deploy => "deploy",
+            Route::Status => "status",
+            Route::Share => "share",
+            Route::CreateVersion => "create-version",
+            Route::ListVersions => "list-versions",
+            Route::Export => "export",
+            Route::ImportRequirements => "import-requirements",
+            Route::ImportPreview => "import-preview",
+            Route::Import => "import",
+            Route::ReleasePreview => "release-preview",
+            Route::Release => "release",
+        }
     }
 
     /// The method and path template the sandbox serves this route at (the
