@@ -50,6 +50,29 @@ pub use error::ApiError;
 pub use hooks::{ClientState, Executor, ExecutorFuture, InvalidToken};
 pub use progenitor_client::{ByteStream, Error, ResponseValue};
 
+/// Tray's documented sustained rate limit: 30 requests per second (1,800
+/// per minute) on every Platform API endpoint.
+///
+/// Source: Tray's rate-limiting page
+/// (<https://developer.tray.ai/openapi/trayapi/tag/rateLimiting/>, quoted in
+/// the workspace's `tray-api.md` reference, section 1.4). Tray answers 429
+/// without `Retry-After` above it. The one definition of the limit: the
+/// client-side limiter of `tray-api` and the sandbox's `--rate-limit` use it.
+///
+/// ```
+/// assert_eq!(tray_api_raw::RATE_LIMIT_PER_SECOND, 30);
+/// ```
+pub const RATE_LIMIT_PER_SECOND: u32 = 30;
+
+/// Tray's documented burst allowance: short bursts of up to 50 requests
+/// "as long as the overall rate is not broken" (same source as
+/// [`RATE_LIMIT_PER_SECOND`]).
+///
+/// ```
+/// assert!(tray_api_raw::RATE_LIMIT_BURST > tray_api_raw::RATE_LIMIT_PER_SECOND);
+/// ```
+pub const RATE_LIMIT_BURST: u32 = 50;
+
 /// Implements the request hooks (token injection, executor) for a generated
 /// `Client`; invoked inside each generated module.
 macro_rules! client_hooks {

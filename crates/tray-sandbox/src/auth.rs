@@ -1,9 +1,15 @@
 //! Bearer token checks: 401 for a missing or wrong token, 403 for writes
-//! with the read-only token.
+//! with the read-only token; as extractors ([`Reader`], [`Writer`]) that
+//! come first in each handler.
 
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 
 use crate::http::HttpError;
+use crate::server::App;
 
 /// The token a sandbox accepts unless told otherwise (at least 36
 /// characters, like the format Tray's CLI checks).
@@ -46,5 +52,29 @@ impl Tokens {
             return Ok(());
         }
         Err(unauthorized())
+    }
+}
+
+/// A request whose token may read (either token).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Reader;
+
+/// A request whose token may change state (the full token only).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Writer;
+
+impl FromRequestParts<Arc<App>> for Reader {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, HttpError> {
+        app.tokens.check(&parts.headers, false).map(|()| Reader)
+    }
+}
+
+impl FromRequestParts<Arc<App>> for Writer {
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, HttpError> {
+        app.tokens.check(&parts.headers, true).map(|()| Writer)
     }
 }

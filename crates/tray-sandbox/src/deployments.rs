@@ -2,33 +2,31 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
 use tray_api_raw::DeploymentStatus;
 use tray_api_raw::deployments::types::{
     DeployConnectorRequest, DeployConnectorResponse, Deployment,
 };
 use uuid::Uuid;
 
-use crate::http::{HttpError, json, parse_body};
-use crate::server::{App, Ctx};
+use crate::http::{HttpError, json};
+use crate::server::App;
 use crate::state::{DeploymentRecord, connector_key};
 use crate::zipcheck::check_connector_source;
 
 /// The status Tray does not document that `unknown-` connectors and the
-/// `unknown-status` fault report.
+/// `unknown-status` fault report (the fault layer rewrites the
+/// `deploymentStatus` of the answer).
 pub const UNKNOWN_STATUS: &str = "Queued";
 
 pub(crate) fn deploy(
     app: &App,
     name: &str,
     version: &str,
-    body: &[u8],
-    ctx: Ctx,
+    request: &DeployConnectorRequest,
 ) -> Result<Response, HttpError> {
-    let request: DeployConnectorRequest = parse_body(body)?;
     check_connector_source(&request.connector_source_code, name, version)
         .map_err(HttpError::bad_request)?;
-    let now = Utc::now();
+    let now = app.now();
     let key = connector_key(name, version);
     let deploy_time_ms = u64::try_from(app.deploy_time.as_millis()).unwrap_or(u64::MAX);
     let (id, repeat) = app.write(|state| {
@@ -54,17 +52,12 @@ pub(crate) fn deploy(
         state.latest.insert(key, id);
         (id, false)
     });
-    let status = if ctx.unknown_status {
-        DeploymentStatus::Unknown(UNKNOWN_STATUS.to_owned())
-    } else {
-        DeploymentStatus::Deploying
-    };
     Ok(json(
         StatusCode::OK,
         &DeployConnectorResponse {
             id: Some(id.to_string()),
             repeat_deployment: repeat.then_some(true),
-            deployment_status: Some(status),
+            deployment_status: Some(DeploymentStatus::Deploying),
             connector_name: Some(name.to_owned()),
             connector_version: Some(version.to_owned()),
             extra: serde_json::Map::new(),
@@ -77,9 +70,8 @@ pub(crate) fn status(
     name: &str,
     version: &str,
     id: &str,
-    ctx: Ctx,
 ) -> Result<Response, HttpError> {
-    let now = Utc::now();
+    let now = app.now();
     let key = connector_key(name, version);
     let found = app.read(|state| {
         let wanted = if id == "latest" {
@@ -98,11 +90,6 @@ pub(crate) fn status(
         } else {
             format!("The deployment {id} of the connector ({key}) was not found")
         }));
-    };
-    let status = if ctx.unknown_status {
-        DeploymentStatus::Unknown(UNKNOWN_STATUS.to_owned())
-    } else {
-        status
     };
     Ok(json(
         StatusCode::OK,

@@ -1,12 +1,71 @@
-//! Faults injected on demand (`--fault ROUTE=KIND[@RATE]`) and Tray's rate limit.
+//! Faults injected on demand (`--fault ROUTE=KIND[@RATE]`) as a tower
+//! layer in front of the routes, and Tray's rate limit (governor).
 
+use std::convert::Infallible;
 use std::fmt;
+use std::num::NonZeroU32;
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{MatchedPath, Request};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures::future::BoxFuture;
+use governor::middleware::NoOpMiddleware;
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter as Governor};
+use tray_api_raw::{RATE_LIMIT_BURST, RATE_LIMIT_PER_SECOND};
 
 use crate::SandboxError;
+use crate::deployments::UNKNOWN_STATUS;
+use crate::http::{HttpError, json_bytes};
+
+/// The route names a [`Fault`] can name (`--fault ROUTE=…`), in the order
+/// of [`Route::ALL`]; `*` is every request.
+///
+/// ```
+/// assert_eq!(tray_sandbox::ROUTES[0], "*");
+/// assert!(tray_sandbox::ROUTES.contains(&"create-version"));
+/// assert_eq!(tray_sandbox::ROUTES.len(), tray_sandbox::Route::ALL.len());
+/// ```
+pub const ROUTES: &[&str] = &[
+    Route::All.as_str(),
+    Route::Deploy.as_str(),
+    Route::Status.as_str(),
+    Route::Share.as_str(),
+    Route::CreateVersion.as_str(),
+    Route::ListVersions.as_str(),
+    Route::Export.as_str(),
+    Route::ImportRequirements.as_str(),
+    Route::ImportPreview.as_str(),
+    Route::Import.as_str(),
+    Route::ReleasePreview.as_str(),
+    Route::Release.as_str(),
+];
+
+/// The fault kinds of the `--fault ROUTE=KIND[@RATE]` syntax, as written
+/// there (`latency:DUR` takes a humantime duration such as `300ms`); see
+/// [`FaultKind`].
+///
+/// ```
+/// for kind in tray_sandbox::FAULT_KINDS {
+///     let kind = kind.replace("DUR", "1s");
+///     assert!(kind.parse::<tray_sandbox::FaultKind>().is_ok(), "{kind}");
+/// }
+/// ```
+pub const FAULT_KINDS: &[&str] = &[
+    "latency:DUR",
+    "429",
+    "500",
+    "html502",
+    "reset",
+    "truncated",
+    "unknown-status",
+];
 
 /// The endpoint (or all of them) a [`Fault`] applies to.
 ///
@@ -69,12 +128,12 @@ impl Route {
         Route::Release,
     ];
 
-    /// The name used in fault specifications.
+    /// The name used in fault specifications (one of [`ROUTES`]).
     ///
     /// ```
     /// assert_eq!(tray_sandbox::Route::CreateVersion.as_str(), "create-version");
     /// ```
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             Route::All => "*",
             Route::Deploy => "deploy",
@@ -89,6 +148,71 @@ impl Route {
             Route::ReleasePreview => "release-preview",
             Route::Release => "release",
         }
+    }
+
+    /// The method and path template the sandbox serves this route at (the
+    /// table above; `None` for [`Route::All`]). The router is built from
+    /// this table and the fault layer recognises requests by it.
+    ///
+    /// ```
+    /// use tray_sandbox::Route;
+    /// assert_eq!(
+    ///     Route::ListVersions.endpoint(),
+    ///     Some(("GET", "/core/v1/projects/{projectId}/versions"))
+    /// );
+    /// assert_eq!(Route::All.endpoint(), None);
+    /// ```
+    pub fn endpoint(self) -> Option<(&'static str, &'static str)> {
+        Some(match self {
+            Route::All => return None,
+            Route::Deploy => (
+                "POST",
+                "/cdk/v1/deployments/connectors/{name}/versions/{version}/deploy-connector-from-source",
+            ),
+            Route::Status => (
+                "GET",
+                "/cdk/v1/deployments/connectors/{name}/versions/{version}/{id}",
+            ),
+            Route::Share => (
+                "POST",
+                "/cdk/v1/permissions/connectors/{name}/versions/{version}/share-with-emails",
+            ),
+            Route::CreateVersion => (
+                "POST",
+                "/core/v1/projects/{projectId}/versions/{versionNumber}",
+            ),
+            Route::ListVersions => ("GET", "/core/v1/projects/{projectId}/versions"),
+            Route::Export => (
+                "GET",
+                "/core/v1/projects/{projectId}/versions/{versionNumber}/export",
+            ),
+            Route::ImportRequirements => {
+                ("POST", "/core/v1/projects/{projectId}/imports/requirements")
+            }
+            Route::ImportPreview => ("POST", "/core/v1/projects/{projectId}/imports/previews"),
+            Route::Import => ("POST", "/core/v1/projects/{projectId}/imports"),
+            Route::ReleasePreview => ("POST", "/core/v1/solutions/{solutionId}/releases/previews"),
+            Route::Release => ("POST", "/core/v1/solutions/{solutionId}/releases"),
+        })
+    }
+
+    /// The path template of the route (`""` for [`Route::All`]).
+    pub(crate) fn path(self) -> &'static str {
+        self.endpoint().map_or("", |(_, path)| path)
+    }
+
+    /// The route a request was routed to: its matched path template and
+    /// its method (`HEAD` counts as `GET`). `None` for an unknown path or a
+    /// known path with another method.
+    pub(crate) fn of_request(request: &Request) -> Option<Route> {
+        let matched = request.extensions().get::<MatchedPath>()?.as_str();
+        let method = request.method();
+        Route::ALL.iter().copied().find(|route| {
+            route.endpoint().is_some_and(|(allowed, path)| {
+                path == matched
+                    && (method.as_str() == allowed || (allowed == "GET" && method == Method::HEAD))
+            })
+        })
     }
 
     /// Whether a fault on `self` applies to a request of `route` (`None`:
@@ -113,33 +237,13 @@ impl FromStr for Route {
             .copied()
             .find(|route| route.as_str() == value)
             .ok_or_else(|| {
-                let names: Vec<&str> = Route::ALL.iter().map(|route| route.as_str()).collect();
                 format!(
                     "unknown route {value:?} (expected one of {})",
-                    names.join(", ")
+                    ROUTES.join(", ")
                 )
             })
     }
 }
-
-/// The name of every [`FaultKind`] in the `--fault` syntax, in the order
-/// of its variants (`DUR` stands for a duration such as `300ms`).
-///
-/// ```
-/// for name in tray_sandbox::FAULT_KINDS {
-///     let name = name.replace("DUR", "300ms");
-///     assert!(name.parse::<tray_sandbox::FaultKind>().is_ok(), "{name}");
-/// }
-/// ```
-pub const FAULT_KINDS: &[&str] = &[
-    "latency:DUR",
-    "429",
-    "500",
-    "html502",
-    "reset",
-    "truncated",
-    "unknown-status",
-];
 
 /// What a [`Fault`] does to a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -195,7 +299,8 @@ impl FromStr for FaultKind {
             "truncated" => Ok(FaultKind::Truncated),
             "unknown-status" | "unknown" => Ok(FaultKind::UnknownStatus),
             other => Err(format!(
-                "unknown fault kind {other:?} (expected latency:DUR, 429, 500, html502, reset, truncated or unknown-status)"
+                "unknown fault kind {other:?} (expected one of {})",
+                FAULT_KINDS.join(", ")
             )),
         }
     }
@@ -373,41 +478,190 @@ impl FaultSet {
     }
 }
 
-/// Tray's documented limit: 30 requests/s, bursts of up to 50.
+/// A tower layer injecting the faults of a [`FaultSet`] into the requests
+/// of the routes it wraps. It recognises a request's [`Route`] by the path
+/// template axum matched and the method, so it must be added with
+/// `Router::layer` (after routing).
+#[derive(Debug, Clone)]
+pub(crate) struct FaultLayer {
+    faults: Arc<FaultSet>,
+}
+
+impl FaultLayer {
+    pub(crate) fn new(faults: Arc<FaultSet>) -> Self {
+        FaultLayer { faults }
+    }
+}
+
+impl<S> tower::Layer<S> for FaultLayer {
+    type Service = FaultService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        FaultService {
+            inner,
+            faults: Arc::clone(&self.faults),
+        }
+    }
+}
+
+/// The service of a [`FaultLayer`].
+#[derive(Debug, Clone)]
+pub(crate) struct FaultService<S> {
+    inner: S,
+    faults: Arc<FaultSet>,
+}
+
+impl<S> tower::Service<Request> for FaultService<S>
+where
+    S: tower::Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let plan = self.faults.plan(Route::of_request(&request));
+        // The clone that was polled ready serves this request.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(async move {
+            if !plan.latency.is_zero() {
+                tokio::time::sleep(plan.latency).await;
+            }
+            let response = match plan.action {
+                Some(FaultKind::TooManyRequests) => {
+                    return Ok(
+                        HttpError::new(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
+                            .into_response(),
+                    );
+                }
+                Some(FaultKind::InternalError) => {
+                    return Ok(HttpError::internal("Internal error").into_response());
+                }
+                Some(FaultKind::Html502) => return Ok(html_502()),
+                Some(FaultKind::Reset) => return Ok(reset()),
+                _ => inner.call(request).await?,
+            };
+            Ok(match plan.action {
+                Some(FaultKind::Truncated) => truncate(response).await,
+                Some(FaultKind::UnknownStatus) => unknown_status(response).await,
+                _ => response,
+            })
+        })
+    }
+}
+
+/// A load balancer's HTML error page.
+fn html_502() -> Response {
+    let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+    let mut response = Response::new(Body::from(page));
+    *response.status_mut() = StatusCode::BAD_GATEWAY;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+    response
+}
+
+/// A response whose body fails at once: the server drops the connection
+/// before anything is written, so the client sees it closed.
+fn reset() -> Response {
+    let stream = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "sandbox fault: reset",
+        ))
+    });
+    Response::new(Body::from_stream(stream))
+}
+
+/// The response body, read whole (the sandbox's own responses are small).
+async fn body_of(response: Response) -> (axum::http::response::Parts, Bytes) {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    (parts, bytes)
+}
+
+/// The same response as 200 with its body cut in half.
+async fn truncate(response: Response) -> Response {
+    let (_, bytes) = body_of(response).await;
+    let cut = bytes.len() / 2;
+    json_bytes(StatusCode::OK, bytes[..cut].to_vec())
+}
+
+/// The same response with its `deploymentStatus` (deploy and status
+/// answers) replaced by [`UNKNOWN_STATUS`], a status Tray does not
+/// document; other responses are unchanged.
+async fn unknown_status(response: Response) -> Response {
+    let (parts, bytes) = body_of(response).await;
+    let mut value: serde_json::Value = match serde_json::from_slice(&bytes) {
+        Ok(value) => value,
+        Err(_) => return Response::from_parts(parts, Body::from(bytes)),
+    };
+    match value.get_mut("deploymentStatus") {
+        Some(status) => *status = serde_json::Value::String(UNKNOWN_STATUS.to_owned()),
+        None => return Response::from_parts(parts, Body::from(bytes)),
+    }
+    match serde_json::to_vec(&value) {
+        Ok(body) => json_bytes(parts.status, body),
+        Err(_) => Response::from_parts(parts, Body::from(bytes)),
+    }
+}
+
+/// A governor clock on tokio's time, so the limit follows
+/// `tokio::time::pause` in tests.
+#[derive(Debug, Clone)]
+struct TokioClock {
+    origin: tokio::time::Instant,
+}
+
+impl governor::clock::Clock for TokioClock {
+    type Instant = Duration;
+
+    fn now(&self) -> Duration {
+        tokio::time::Instant::now().saturating_duration_since(self.origin)
+    }
+}
+
+/// Tray's documented limit ([`RATE_LIMIT_PER_SECOND`] requests/s, bursts
+/// of up to [`RATE_LIMIT_BURST`]) for the whole sandbox, as a GCRA.
 #[derive(Debug)]
 pub(crate) struct RateLimiter {
-    bucket: Mutex<(f64, Instant)>,
+    limiter: Governor<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Duration>>,
 }
 
 impl RateLimiter {
-    /// Sustained rate, requests per second.
-    pub(crate) const RATE: f64 = 30.0;
-    /// Bucket size.
-    pub(crate) const BURST: f64 = 50.0;
-
     pub(crate) fn new() -> Self {
+        let quota =
+            Quota::per_second(NonZeroU32::new(RATE_LIMIT_PER_SECOND).unwrap_or(NonZeroU32::MIN))
+                .allow_burst(NonZeroU32::new(RATE_LIMIT_BURST).unwrap_or(NonZeroU32::MIN));
+        let clock = TokioClock {
+            origin: tokio::time::Instant::now(),
+        };
         RateLimiter {
-            bucket: Mutex::new((Self::BURST, Instant::now())),
+            limiter: Governor::direct_with_clock(quota, clock),
         }
     }
 
-    /// Takes a token; `false` when the bucket is empty.
+    /// Takes a cell; `false` when the limit is reached.
     pub(crate) fn allow(&self) -> bool {
-        let mut guard = match self.bucket.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let now = Instant::now();
-        let (tokens, last) = *guard;
-        let refilled =
-            (tokens + now.duration_since(last).as_secs_f64() * Self::RATE).min(Self::BURST);
-        if refilled >= 1.0 {
-            *guard = (refilled - 1.0, now);
-            true
-        } else {
-            *guard = (refilled, now);
-            false
-        }
+        self.limiter.check().is_ok()
+    }
+
+    /// The 429 answered over the limit (without `Retry-After`, as Tray).
+    pub(crate) fn rejection() -> HttpError {
+        HttpError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Rate limit exceeded: at most {RATE_LIMIT_PER_SECOND} requests per second (bursts of {RATE_LIMIT_BURST})"
+            ),
+        )
     }
 }
 
@@ -447,10 +701,29 @@ mod tests {
         assert!("deploy".parse::<Fault>().is_err());
     }
 
-    #[test]
-    fn bucket_allows_burst_then_limits() {
+    #[tokio::test(start_paused = true)]
+    async fn limit_allows_the_burst_then_the_rate() {
         let limiter = RateLimiter::new();
         let allowed = (0..80).filter(|_| limiter.allow()).count();
-        assert!((50..=52).contains(&allowed), "{allowed}");
+        assert_eq!(allowed, RATE_LIMIT_BURST as usize);
+        // One second later, 30 more.
+        tokio::time::advance(Duration::from_secs(1)).await;
+        let allowed = (0..80).filter(|_| limiter.allow()).count();
+        assert_eq!(allowed, RATE_LIMIT_PER_SECOND as usize);
+    }
+
+    #[test]
+    fn every_route_has_its_name_and_endpoint() {
+        assert_eq!(ROUTES.len(), Route::ALL.len());
+        for (route, name) in Route::ALL.iter().zip(ROUTES) {
+            assert_eq!(route.as_str(), *name);
+            assert_eq!(name.parse::<Route>().unwrap(), *route);
+            assert_eq!(route.endpoint().is_none(), *route == Route::All);
+        }
+        let message = "nowhere".parse::<Route>().unwrap_err();
+        assert!(
+            message.contains("create-version, list-versions"),
+            "{message}"
+        );
     }
 }

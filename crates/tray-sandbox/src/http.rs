@@ -1,11 +1,16 @@
-//! Tray-style JSON responses and errors, and request body parsing.
+//! Tray-style JSON responses and errors, and the extractors whose
+//! rejections answer them: path parameters, query strings and bodies.
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
+use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Deserializer, Serialize};
 use tray_api_raw::ApiError;
+use uuid::Uuid;
 
 /// An error answered with Tray's body `{"message": "...", "code": null}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -94,50 +99,170 @@ pub(crate) fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, HttpErr
         .map_err(|error| HttpError::bad_request(format!("Invalid request body: {error}")))
 }
 
-/// Decodes `%XX` escapes (and `+` as a space when `plus` is set).
-pub(crate) fn percent_decode(text: &str, plus: bool) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|hex| u8::from_str_radix(hex, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 3;
+/// Path parameters deserialized into `T` (a struct named after the
+/// template's `{param}`s); a value that does not fit is a 400 with Tray's
+/// body and the parameter's own message.
+#[derive(Debug)]
+pub(crate) struct Params<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for Params<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => Ok(Params(value)),
+            Err(PathRejection::FailedToDeserializePathParams(error)) => {
+                use axum::extract::path::ErrorKind;
+                let message = match error.kind() {
+                    ErrorKind::DeserializeError { message, .. } | ErrorKind::Message(message) => {
+                        message.clone()
                     }
-                    None => {
-                        out.push(b'%');
-                        i += 1;
+                    ErrorKind::InvalidUtf8InPathParam { key } => {
+                        format!("{key} is not valid UTF-8 once percent-decoded")
                     }
-                }
+                    _ => error.body_text(),
+                };
+                Err(HttpError::new(
+                    error.status().max(StatusCode::BAD_REQUEST),
+                    message,
+                ))
             }
-            b'+' if plus => {
-                out.push(b' ');
-                i += 1;
-            }
-            byte => {
-                out.push(byte);
-                i += 1;
+            Err(other) => Err(HttpError::new(other.status(), other.body_text())),
+        }
+    }
+}
+
+/// The query string deserialized into `T`; a bad value is a 400 with
+/// Tray's body and the field's own message.
+#[derive(Debug)]
+pub(crate) struct QueryParams<T>(pub T);
+
+impl<T, S> FromRequestParts<S> for QueryParams<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = HttpError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Query::<T>::from_request_parts(parts, state).await {
+            Ok(Query(value)) => Ok(QueryParams(value)),
+            Err(rejection) => {
+                // `FIELD: message`; our messages name the field already.
+                let message = std::error::Error::source(&rejection)
+                    .map(ToString::to_string)
+                    .map(|text| match text.split_once(": ") {
+                        Some((field, rest)) if rest.starts_with(field) => rest.to_owned(),
+                        _ => text,
+                    })
+                    .unwrap_or_else(|| rejection.body_text());
+                let status = match rejection {
+                    QueryRejection::FailedToDeserializeQueryString(_) => StatusCode::BAD_REQUEST,
+                    other => other.status(),
+                };
+                Err(HttpError::new(status, message))
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
-/// The query string as decoded `(name, value)` pairs.
-pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
-    query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (percent_decode(name, true), percent_decode(value, true))
-        })
-        .collect()
+/// The raw request body (its size was checked when it was logged).
+#[derive(Debug)]
+pub(crate) struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = HttpError;
+
+    async fn from_request(request: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::to_bytes(request.into_body(), usize::MAX)
+            .await
+            .map(RawBody)
+            .map_err(|_| HttpError::bad_request("The request body could not be read"))
+    }
+}
+
+/// A JSON body parsed into a generated request type by [`parse_body`]
+/// (whatever the `Content-Type`, as Tray); a body that does not fit is a
+/// 400 with Tray's body, never a framework 415 or 422.
+#[derive(Debug)]
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = HttpError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let RawBody(bytes) = RawBody::from_request(request, state).await?;
+        parse_body(&bytes).map(JsonBody)
+    }
+}
+
+/// A path parameter declared `format: uuid`, named `projectId`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ProjectId(pub Uuid);
+
+/// A path parameter declared `format: uuid`, named `solutionId`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SolutionId(pub Uuid);
+
+/// Parses a path parameter declared `format: uuid`.
+pub(crate) fn uuid_param(name: &str, value: &str) -> Result<Uuid, HttpError> {
+    Uuid::parse_str(value)
+        .map_err(|_| HttpError::bad_request(format!("{name} must be a UUID, got {value:?}")))
+}
+
+impl<'de> Deserialize<'de> for ProjectId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        uuid_param("projectId", &value)
+            .map(ProjectId)
+            .map_err(|error| serde::de::Error::custom(error.message))
+    }
+}
+
+impl<'de> Deserialize<'de> for SolutionId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        uuid_param("solutionId", &value)
+            .map(SolutionId)
+            .map_err(|error| serde::de::Error::custom(error.message))
+    }
+}
+
+/// A project version number from the path: not blank, printable (no
+/// control character such as NUL), no `/` or `\\`, and not `.` or `..`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VersionNumber(pub String);
+
+impl VersionNumber {
+    /// Checks a version number; the error is the 400 message.
+    pub(crate) fn check(value: &str) -> Result<(), String> {
+        if value.trim().is_empty() {
+            return Err("versionNumber must not be empty".to_owned());
+        }
+        if value.chars().any(char::is_control) {
+            return Err(format!(
+                "versionNumber must be printable, got {value:?} (it has a control character)"
+            ));
+        }
+        if value == "." || value == ".." || value.contains(['/', '\\']) {
+            return Err(format!(
+                "versionNumber must not be a path, got {value:?} (no `/`, `\\`, `.` or `..`)"
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl<'de> Deserialize<'de> for VersionNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = String::deserialize(deserializer)?;
+        VersionNumber::check(&value).map_err(serde::de::Error::custom)?;
+        Ok(VersionNumber(value))
+    }
 }
 
 #[cfg(test)]
@@ -145,9 +270,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decodes() {
-        assert_eq!(percent_decode("a%20b+c", true), "a b c");
-        assert_eq!(percent_decode("a%2", false), "a%2");
-        assert_eq!(percent_decode("%7e", false), "~");
+    fn version_numbers() {
+        for good in ["1", "2.0.1", "release 4", "v1-beta+7", "..1"] {
+            assert_eq!(VersionNumber::check(good), Ok(()), "{good}");
+        }
+        for bad in ["", " ", ".", "..", "a/b", "a\\b", "1\u{0}", "1\n", "\u{7f}"] {
+            assert!(VersionNumber::check(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -30,15 +30,25 @@
 //! Where Tray's documentation is silent the sandbox picks the plausible
 //! behaviour listed here.
 //!
-//! **Errors.** Every error is Tray's body `{"message": "...", "code": null}`
-//! with `Content-Type: application/json`: 400 for a body that is empty, not
-//! JSON, not an object, or has a missing or wrongly typed field (never a
-//! framework 422), 401 `The request is unauthorized` for a missing or wrong
-//! `Authorization: Bearer` token, 403 for writes with the read-only token,
-//! 404 for unknown paths and resources, 405 for a known path with another
-//! method, 400 for a path id that is not a UUID. The request
-//! `Content-Type` is not checked (Tray's own CLI sends JSON as
-//! `application/x-www-form-urlencoded`).
+//! **Errors.** Every error the sandbox answers is Tray's body
+//! `{"message": "...", "code": null}` with `Content-Type: application/json`.
+//! The routes are axum routes, one per operation ([`Route::endpoint`]), and
+//! every rejection goes through the same body: 400 for a body that is
+//! empty, not JSON, not an object, or has a missing or wrongly typed field
+//! (never a framework 415 or 422), 413 for a body over
+//! [`SandboxBuilder::body_limit`], 401 `The request is unauthorized` for a
+//! missing or wrong `Authorization: Bearer` token, 403 for writes with the
+//! read-only token, 404 for unknown paths (`No such endpoint: METHOD
+//! PATH`, before the token is checked) and resources, 405 for a known path
+//! with another method (naming the method to use, also in `Allow`; `HEAD`
+//! is served where `GET` is), 400 for a path id that is not a UUID, a
+//! path parameter that is not UTF-8 once percent-decoded, or a bad query
+//! value (`first=ten`, a repeated `first`). Only what hyper refuses before
+//! the app (a request line over its limits, bytes that are not HTTP) keeps
+//! hyper's bare status. The request `Content-Type` is not checked (Tray's
+//! own CLI sends JSON as `application/x-www-form-urlencoded`). Order of
+//! checks: faults, rate limit, route and method, token, path parameters,
+//! query, body.
 //!
 //! **Writes** (refused to the read-only token): deploy, share, create
 //! version, import, release. Import requirements, import preview and
@@ -58,7 +68,11 @@
 //! `connector.json` at most 1 MiB and readable (non-empty `name` and
 //! `version` strings), name equals the path's, version equals the path's,
 //! version is `1.0`. The status is computed from the time since the deploy
-//! (no background task): `Deploying` for the first half of the deploy time,
+//! on the sandbox's clock (no background task): the wall-clock time at
+//! start plus the time elapsed since on tokio's clock, so a test on
+//! tokio's paused clock (`#[tokio::test(start_paused = true)]`) drives a
+//! deployment with `tokio::time::sleep`/`advance`, without waiting.
+//! `Deploying` for the first half of the deploy time,
 //! `Building` for the second, then `Deployed`. By connector name:
 //! `fails-…` ends `Failed`; `stuck-…` stays `Deploying`; `unknown-…`
 //! reports `Queued` (undocumented) instead of `Deploying`, and its
@@ -81,7 +95,9 @@
 //! **Projects.** See [`SOURCE_PROJECT_ID`], [`DESTINATION_PROJECT_ID`],
 //! [`DESTINATION_SPARE_AUTH_ID`] and [`SOLUTION_ID`] for the seeds.
 //! Creating a version answers 201; a version number that exists in the
-//! project is 400; a missing or empty `title` is 400. The version stores an export of the project taken at
+//! project is 400; a missing or empty `title` is 400. A version number
+//! (creating or exporting) must be printable: blank, a control character
+//! (NUL, newline, DEL…), `/`, `\\`, `.` or `..` is a 400. The version stores an export of the project taken at
 //! that moment, which is what exporting it returns. Versions list in
 //! creation order; the default page size is [`DEFAULT_PAGE_SIZE`] (20);
 //! `first`/`last` must be 1..=1000 and not both given; cursors are opaque
@@ -132,16 +148,27 @@
 //! comparison with a `releaseId`; releasing again without changes reports
 //! no changes.
 //!
-//! **Faults** ([`Fault`], `--fault ROUTE=KIND[@RATE]`) run before the
-//! rate limit, authentication and the handler; see [`Route`] for the route
-//! names. **Rate limit** ([`SandboxBuilder::rate_limit`]): one token bucket
-//! of 50 refilled at 30/s for the whole sandbox; 429 without
-//! `Retry-After`.
+//! **Faults** ([`Fault`], `--fault ROUTE=KIND[@RATE]`, names in
+//! [`ROUTES`] and [`FAULT_KINDS`]) are a tower layer in front of the
+//! routes: they run before the rate limit, the token check and the
+//! handler; `*` also covers unknown paths and wrong methods, a route name
+//! only its own method and path. **Rate limit**
+//! ([`SandboxBuilder::rate_limit`]): Tray's
+//! [`tray_api_raw::RATE_LIMIT_PER_SECOND`] requests/s with bursts of
+//! [`tray_api_raw::RATE_LIMIT_BURST`] (governor's GCRA on tokio's clock),
+//! for the whole sandbox; 429 without `Retry-After`.
 //!
-//! **State** is in memory; with [`SandboxBuilder::state_file`] it is saved
-//! atomically (temporary file + rename) after each change and loaded on
-//! start (the seeds are not re-added then). A deployment's progression is
-//! computed from its wall-clock start, so it goes on across restarts.
+//! **State** is in memory; with [`SandboxBuilder::state_file`] it is loaded
+//! on start (the seeds are not re-added then) and saved after each change
+//! by one writer task, off the request path. A change is answered only
+//! once it is on disk: the writer saves everything pending in one write,
+//! fsync and rename, then fsyncs the folder (group commit). A change that
+//! cannot be saved answers 500 and is not acknowledged; reads never wait
+//! for the disk. The folder must exist and be writable when the sandbox
+//! starts (else [`SandboxBuilder::start`] fails), temporary files a killed
+//! run left (`.NAME.tmp*`) are removed then, and a symlinked state file
+//! stays a symlink. A deployment's progression is computed from its start
+//! time, so it goes on across restarts.
 //!
 //! **Request log** ([`SandboxHandle::requests`]): method, path with query,
 //! headers (`Authorization` shown as `Bearer <redacted>`), body; the most
@@ -169,7 +196,7 @@ mod zipcheck;
 pub use auth::DEFAULT_TOKEN;
 pub use deployments::UNKNOWN_STATUS;
 pub use error::SandboxError;
-pub use faults::{FAULT_KINDS, Fault, FaultKind, Route};
+pub use faults::{FAULT_KINDS, Fault, FaultKind, ROUTES, Route};
 pub use projects::{DEFAULT_PAGE_SIZE, EXPORT_FORMAT_VERSION, MAX_PAGE_SIZE};
 pub use seed::{
     DESTINATION_PROJECT_ID, DESTINATION_SPARE_AUTH_ID, IMPORT_AUTH_MAPPINGS, SOLUTION_ID,
@@ -177,7 +204,7 @@ pub use seed::{
     SeedService, SeedVersion, SeedWorkflow,
 };
 pub use server::{
-    DEFAULT_DEPLOY_TIME, LoggedRequest, REQUEST_LOG_CAPACITY, Sandbox, SandboxBuilder,
-    SandboxHandle,
+    DEFAULT_BODY_LIMIT, DEFAULT_DEPLOY_TIME, LoggedRequest, REQUEST_LOG_CAPACITY, Sandbox,
+    SandboxBuilder, SandboxHandle,
 };
 pub use zipcheck::{SUPPORTED_VERSION, sample_connector_zip};

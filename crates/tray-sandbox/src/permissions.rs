@@ -2,7 +2,6 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
 use tray_api_raw::DeploymentStatus;
 use tray_api_raw::permissions::types::{ShareWithEmailsRequest, ShareWithEmailsResponse};
 
@@ -81,7 +80,7 @@ pub(crate) fn share(
         )));
     }
     let key = connector_key(name, version);
-    let now = Utc::now();
+    let now = app.now();
     let added = app.write(|state| {
         let deployed = state.deployments.values().any(|record| {
             record.connector_name == name

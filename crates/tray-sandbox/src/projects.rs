@@ -12,9 +12,9 @@ use tray_api_raw::SolutionChangeType;
 use tray_api_raw::projects::types as pt;
 use uuid::Uuid;
 
-use crate::http::{HttpError, json as json_response, parse_body, query_pairs};
+use crate::http::{HttpError, json as json_response, parse_body};
 use crate::seed::CREATOR;
-use crate::server::{App, uuid_param};
+use crate::server::App;
 use crate::slots::{diff, slots_after_import, value_type};
 use crate::state::{
     Authentication, ImportedFromRecord, Project, ProjectVersion, Service, Slots, State, Workflow,
@@ -77,17 +77,14 @@ pub(crate) fn export_document(project: &Project, version: &str) -> Map<String, V
     }
 }
 
+/// Creates a version (`version` was checked by the route's
+/// `VersionNumber`).
 pub(crate) fn create_version(
     app: &App,
-    project: &str,
+    project_id: Uuid,
     version: &str,
-    body: &[u8],
+    input: &pt::CreateProjectVersionInput,
 ) -> Result<Response, HttpError> {
-    let project_id = uuid_param("projectId", project)?;
-    if version.trim().is_empty() {
-        return Err(HttpError::bad_request("versionNumber must not be empty"));
-    }
-    let input: pt::CreateProjectVersionInput = parse_body(body)?;
     if input.title.trim().is_empty() {
         return Err(HttpError::bad_request("title must not be empty"));
     }
@@ -107,10 +104,10 @@ pub(crate) fn create_version(
             version_number: version.to_owned(),
             title: input.title.clone(),
             description: input.description.clone().unwrap_or_default(),
-            created: Utc::now(),
+            created: app.now(),
             creator: CREATOR.to_owned(),
             seq,
-            export: export_document(project, version),
+            export: export_document(project, version).into(),
         };
         project.versions.push(saved.clone());
         Ok(saved)
@@ -151,34 +148,55 @@ fn decode_cursor(project: Uuid, cursor: &str) -> Result<u64, HttpError> {
     rest.parse().map_err(|_| invalid())
 }
 
-fn page_size(name: &str, value: &str) -> Result<usize, HttpError> {
+fn page_size(name: &str, value: &str) -> Result<usize, String> {
     let size: i64 = value
         .trim()
         .parse()
-        .map_err(|_| HttpError::bad_request(format!("{name} must be an integer, got {value:?}")))?;
+        .map_err(|_| format!("{name} must be an integer, got {value:?}"))?;
     if !(1..=MAX_PAGE_SIZE).contains(&size) {
-        return Err(HttpError::bad_request(format!(
+        return Err(format!(
             "{name} must be between 1 and {MAX_PAGE_SIZE}, got {size}"
-        )));
+        ));
     }
-    usize::try_from(size).map_err(|_| HttpError::bad_request(format!("{name} is out of range")))
+    usize::try_from(size).map_err(|_| format!("{name} is out of range"))
+}
+
+/// The query of `listProjectVersions` (other parameters are ignored); a
+/// bad `first`/`last` is a 400 with its own message.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct ListVersionsQuery {
+    #[serde(default, deserialize_with = "first")]
+    first: Option<usize>,
+    #[serde(default, deserialize_with = "last")]
+    last: Option<usize>,
+    #[serde(default)]
+    cursor: Option<String>,
+}
+
+fn first<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<usize>, D::Error> {
+    let value = String::deserialize(deserializer)?;
+    page_size("first", &value)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
+fn last<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<usize>, D::Error> {
+    let value = String::deserialize(deserializer)?;
+    page_size("last", &value)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
 }
 
 pub(crate) fn list_versions(
     app: &App,
-    project: &str,
-    query: Option<&str>,
+    project_id: Uuid,
+    query: &ListVersionsQuery,
 ) -> Result<Response, HttpError> {
-    let project_id = uuid_param("projectId", project)?;
-    let (mut first, mut last, mut cursor) = (None, None, None);
-    for (name, value) in query_pairs(query) {
-        match name.as_str() {
-            "first" => first = Some(page_size("first", &value)?),
-            "last" => last = Some(page_size("last", &value)?),
-            "cursor" if !value.is_empty() => cursor = Some(decode_cursor(project_id, &value)?),
-            _ => {}
-        }
-    }
+    let (first, last) = (query.first, query.last);
+    let cursor = match query.cursor.as_deref() {
+        Some(cursor) if !cursor.is_empty() => Some(decode_cursor(project_id, cursor)?),
+        _ => None,
+    };
     if first.is_some() && last.is_some() {
         return Err(HttpError::bad_request(
             "Pass either first (forwards) or last (backwards), not both",
@@ -222,8 +240,7 @@ pub(crate) fn list_versions(
     Ok(json_response(StatusCode::OK, &page))
 }
 
-pub(crate) fn export(app: &App, project: &str, version: &str) -> Result<Response, HttpError> {
-    let project_id = uuid_param("projectId", project)?;
+pub(crate) fn export(app: &App, project_id: Uuid, version: &str) -> Result<Response, HttpError> {
     let document = app.read(|state| {
         let project = state
             .projects
@@ -233,7 +250,7 @@ pub(crate) fn export(app: &App, project: &str, version: &str) -> Result<Response
             .versions
             .iter()
             .find(|v| v.version_number == version)
-            .map(|v| pt::ProjectExport(v.export.clone()))
+            .map(|v| pt::ProjectExport(v.export.to_map()))
             .ok_or_else(|| {
                 HttpError::not_found(format!(
                     "Project version {version} was not found in project {project_id}"
@@ -350,10 +367,9 @@ fn service_ref(service: &Service) -> pt::ServiceRef {
 
 pub(crate) fn import_requirements(
     app: &App,
-    project: &str,
+    project_id: Uuid,
     body: &[u8],
 ) -> Result<Response, HttpError> {
-    let project_id = uuid_param("projectId", project)?;
     let input: pt::PrepareProjectImportInput = parse_body(body)?;
     let doc = parse_export(&input.exported_project_json)?;
     let response = app.read(|state| {
@@ -636,8 +652,11 @@ fn convert<T: DeserializeOwned>(
     serde_json::from_value(value).map_err(|e| HttpError::internal(e.to_string()))
 }
 
-pub(crate) fn import_preview(app: &App, project: &str, body: &[u8]) -> Result<Response, HttpError> {
-    let project_id = uuid_param("projectId", project)?;
+pub(crate) fn import_preview(
+    app: &App,
+    project_id: Uuid,
+    body: &[u8],
+) -> Result<Response, HttpError> {
     let input: pt::ProjectImportInput = parse_body(body)?;
     let plan = app.read(|state| plan(state, project_id, &input))?;
     let solution_impact = match &plan.solution_diff {
@@ -673,8 +692,7 @@ pub(crate) fn import_preview(app: &App, project: &str, body: &[u8]) -> Result<Re
     Ok(json_response(StatusCode::OK, &response))
 }
 
-pub(crate) fn import(app: &App, project: &str, body: &[u8]) -> Result<Response, HttpError> {
-    let project_id = uuid_param("projectId", project)?;
+pub(crate) fn import(app: &App, project_id: Uuid, body: &[u8]) -> Result<Response, HttpError> {
     let input: pt::ProjectImportInput = parse_body(body)?;
     let plan = app.write(|state| {
         let plan = plan(state, project_id, &input)?;

@@ -227,7 +227,7 @@ pub(crate) fn add_project(state: &mut State, seed: SeedProject) -> Uuid {
             created: Utc::now(),
             creator: CREATOR.to_owned(),
             seq: state.version_seq,
-            export,
+            export: export.into(),
         });
     }
     if let Some(solution_id) = seed.solution_id {

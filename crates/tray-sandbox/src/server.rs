@@ -1,27 +1,40 @@
-//! The HTTP server: builder, handle, routing, faults, auth and the request log.
+//! The HTTP server: builder, handle, the axum routes and their layers
+//! (request log, faults, rate limit), and the request log.
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State as AxumState};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Request, State as AxumState};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::{Next, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use chrono::{DateTime, Utc};
+use futures::StreamExt as _;
+use serde::Deserialize;
 use tokio::sync::watch;
+use tray_api_raw::deployments::types::DeployConnectorRequest;
+use tray_api_raw::projects::types::CreateProjectVersionInput;
 use uuid::Uuid;
 
-use crate::auth::{DEFAULT_TOKEN, Tokens};
-use crate::faults::{Fault, FaultKind, FaultSet, RateLimiter, Route};
-use crate::http::{HttpError, json_bytes, percent_decode};
+use crate::auth::{DEFAULT_TOKEN, Reader, Tokens, Writer};
+use crate::faults::{Fault, FaultLayer, FaultSet, RateLimiter, Route};
+use crate::http::{
+    HttpError, JsonBody, Params, ProjectId, QueryParams, RawBody, SolutionId, VersionNumber,
+};
 use crate::seed::{self, SeedProject};
-use crate::state::{self, State};
+use crate::state::{State, StateFile, Store};
 use crate::{SandboxError, deployments, permissions, projects, solutions};
 
-/// The largest request body read (connector zips are sent base64 encoded).
-const MAX_BODY: usize = 64 * 1024 * 1024;
+/// The largest request body accepted unless told otherwise (64 MiB;
+/// connector zips are sent base64 encoded); see
+/// [`SandboxBuilder::body_limit`].
+pub const DEFAULT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 /// How many requests the log keeps (the most recent ones).
 pub const REQUEST_LOG_CAPACITY: usize = 10_000;
 /// The deploy time when none is set: 3 s, half `Deploying`, half `Building`.
@@ -60,6 +73,7 @@ pub struct SandboxBuilder {
     rate_limit: bool,
     state_file: Option<PathBuf>,
     seed_file: Option<PathBuf>,
+    body_limit: usize,
 }
 
 impl Default for SandboxBuilder {
@@ -73,6 +87,7 @@ impl Default for SandboxBuilder {
             rate_limit: false,
             state_file: None,
             seed_file: None,
+            body_limit: DEFAULT_BODY_LIMIT,
         }
     }
 }
@@ -112,15 +127,21 @@ impl SandboxBuilder {
         self
     }
 
-    /// Enforces Tray's rate limit (30 requests/s, bursts of 50, one bucket
-    /// for the whole sandbox), answering 429 without `Retry-After`.
+    /// Enforces Tray's rate limit
+    /// ([`tray_api_raw::RATE_LIMIT_PER_SECOND`] requests/s, bursts of
+    /// [`tray_api_raw::RATE_LIMIT_BURST`], one limit for the whole
+    /// sandbox, on tokio's clock), answering 429 without `Retry-After`.
     pub fn rate_limit(mut self, enabled: bool) -> Self {
         self.rate_limit = enabled;
         self
     }
 
     /// Loads the state from this file on start when it exists, and saves
-    /// it atomically after each change.
+    /// it atomically after each change, before the change is acknowledged
+    /// (a change that cannot be saved answers 500). The folder must exist
+    /// and be writable: [`SandboxBuilder::start`] fails otherwise. A
+    /// symlink is followed (the file it points to is replaced, not the
+    /// link).
     pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.state_file = Some(path.into());
         self
@@ -134,11 +155,26 @@ impl SandboxBuilder {
         self
     }
 
-    /// Binds the socket, loads or seeds the state and starts serving on the
-    /// current tokio runtime.
+    /// The largest request body accepted (default
+    /// [`DEFAULT_BODY_LIMIT`]); a larger one is a 413 with Tray's error
+    /// body.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = bytes;
+        self
+    }
+
+    /// Loads or seeds the state (with a state file: removes the temporary
+    /// files a killed run left, and saves it once, so a folder that is
+    /// missing or cannot be written fails here), binds the socket and
+    /// starts serving on the current tokio runtime.
     pub async fn start(self) -> Result<SandboxHandle, SandboxError> {
-        let mut state = match &self.state_file {
-            Some(path) => state::load(path)?.unwrap_or_else(seed::seeded_state),
+        let state_file = self
+            .state_file
+            .as_deref()
+            .map(StateFile::open)
+            .transpose()?;
+        let mut state = match &state_file {
+            Some(file) => file.load()?.unwrap_or_else(seed::seeded_state),
             None => seed::seeded_state(),
         };
         if let Some(path) = &self.seed_file {
@@ -151,6 +187,10 @@ impl SandboxBuilder {
                 }
             }
         }
+        let store = match state_file {
+            Some(file) => Store::persistent(state, file).await?,
+            None => Store::in_memory(state),
+        };
         let listener = tokio::net::TcpListener::bind(self.addr)
             .await
             .map_err(|source| SandboxError::Bind {
@@ -164,17 +204,14 @@ impl SandboxBuilder {
                 read_only: self.read_token,
             },
             deploy_time: self.deploy_time,
-            faults: FaultSet::new(self.faults),
+            faults: Arc::new(FaultSet::new(self.faults)),
             rate_limiter: self.rate_limit.then(RateLimiter::new),
-            state: RwLock::new(state),
-            state_file: self.state_file,
-            persist_lock: Mutex::new(()),
+            store,
+            clock: Clock::start(),
+            body_limit: self.body_limit,
             log: Mutex::new(VecDeque::new()),
         });
-        app.persist();
-        let router = axum::Router::new()
-            .fallback(handle)
-            .with_state(Arc::clone(&app));
+        let router = router(&app);
         let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
         let server = tokio::spawn(async move {
             let shutdown = async move {
@@ -281,7 +318,9 @@ impl SandboxHandle {
     }
 
     /// Adds a project (and, with `solution_id`, its solution); returns its
-    /// id. A project with the same id is replaced.
+    /// id. A project with the same id is replaced. With a state file, the
+    /// writer task saves it in the background (this call does not wait),
+    /// as it does for [`SandboxHandle::seed_deployed_connector`].
     pub fn seed_project(&self, project: SeedProject) -> Uuid {
         self.app.write(|state| seed::add_project(state, project))
     }
@@ -355,11 +394,11 @@ impl LoggedRequest {
 pub(crate) struct App {
     pub tokens: Tokens,
     pub deploy_time: Duration,
-    pub faults: FaultSet,
+    pub faults: Arc<FaultSet>,
     pub rate_limiter: Option<RateLimiter>,
-    pub state: RwLock<State>,
-    pub state_file: Option<PathBuf>,
-    pub persist_lock: Mutex<()>,
+    pub store: Store,
+    pub clock: Clock,
+    pub body_limit: usize,
     pub log: Mutex<VecDeque<LoggedRequest>>,
 }
 
@@ -370,35 +409,58 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     }
 }
 
-impl App {
-    /// Runs `f` with the state read-locked.
-    pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
-        match self.state.read() {
-            Ok(guard) => f(&guard),
-            Err(poisoned) => f(&poisoned.into_inner()),
+/// The sandbox's clock: the wall-clock time at start plus the time elapsed
+/// since on tokio's clock, so deployments progress with
+/// `tokio::time::pause`/`advance` in tests (`start_paused = true`), and
+/// their start times (saved in the state file) stay meaningful across
+/// restarts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clock {
+    wall: DateTime<Utc>,
+    origin: tokio::time::Instant,
+}
+
+impl Clock {
+    fn start() -> Self {
+        Clock {
+            wall: Utc::now(),
+            origin: tokio::time::Instant::now(),
         }
     }
 
-    /// Runs `f` with the state write-locked, then saves the state file.
-    pub(crate) fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
-        let result = match self.state.write() {
-            Ok(mut guard) => f(&mut guard),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
-        };
-        self.persist();
-        result
+    /// The current time.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        let elapsed = chrono::TimeDelta::from_std(self.origin.elapsed()).unwrap_or_default();
+        self.wall.checked_add_signed(elapsed).unwrap_or(self.wall)
+    }
+}
+
+impl App {
+    /// Runs `f` with the state read-locked.
+    pub(crate) fn read<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        self.store.read(f)
     }
 
-    /// Saves the state file (serialized under the persist lock, so the
-    /// last write always holds the latest state).
-    pub(crate) fn persist(&self) {
-        let Some(path) = &self.state_file else {
-            return;
-        };
-        let _guard = lock(&self.persist_lock);
-        let snapshot = self.read(Clone::clone);
-        if let Err(error) = state::save(path, &snapshot) {
-            tracing::warn!(path = %path.display(), %error, "cannot save the sandbox state");
+    /// Runs `f` with the state write-locked; the request that made the
+    /// change is answered once it is saved (see [`App::respond`]).
+    pub(crate) fn write<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        self.store.write(f)
+    }
+
+    /// The time on the sandbox's clock.
+    pub(crate) fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Runs a handler and answers its response once the changes it made
+    /// are saved; a change that cannot be saved is not acknowledged: 500.
+    async fn respond(&self, handler: impl FnOnce() -> Result<Response, HttpError>) -> Response {
+        match self.store.acknowledged(handler).await {
+            Ok(response) => response.unwrap_or_else(IntoResponse::into_response),
+            Err(reason) => HttpError::internal(format!(
+                "The change could not be saved to the state file, so it was not acknowledged: {reason}"
+            ))
+            .into_response(),
         }
     }
 
@@ -433,346 +495,256 @@ impl App {
     }
 }
 
-/// A request the sandbox serves, with its path parameters (decoded).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Endpoint {
-    Deploy {
-        name: String,
-        version: String,
-    },
-    Status {
-        name: String,
-        version: String,
-        id: String,
-    },
-    Share {
-        name: String,
-        version: String,
-    },
-    CreateVersion {
-        project: String,
-        version: String,
-    },
-    ListVersions {
-        project: String,
-    },
-    Export {
-        project: String,
-        version: String,
-    },
-    ImportRequirements {
-        project: String,
-    },
-    ImportPreview {
-        project: String,
-    },
-    Import {
-        project: String,
-    },
-    ReleasePreview {
-        solution: String,
-    },
-    Release {
-        solution: String,
-    },
+/// The routes, one per operation (method and path from [`Route::endpoint`]),
+/// each answering 405 with Tray's body for another method; 404 with Tray's
+/// body for any other path. Layers, outermost first: the request log (and
+/// the body size limit), the faults, the rate limit; then, in each
+/// handler, the token, the path parameters, the query and the body.
+fn router(app: &Arc<App>) -> Router {
+    let on = |route: Route, method_router: MethodRouter<Arc<App>>| {
+        (route.path(), method_router.fallback(method_not_allowed))
+    };
+    let routes = [
+        on(Route::Deploy, post(deploy)),
+        on(Route::Status, get(status)),
+        on(Route::Share, post(share)),
+        on(Route::CreateVersion, post(create_version)),
+        on(Route::ListVersions, get(list_versions)),
+        on(Route::Export, get(export)),
+        on(Route::ImportRequirements, post(import_requirements)),
+        on(Route::ImportPreview, post(import_preview)),
+        on(Route::Import, post(import)),
+        on(Route::ReleasePreview, post(release_preview)),
+        on(Route::Release, post(release)),
+    ];
+    let mut router = Router::new();
+    for (path, method_router) in routes {
+        router = router.route(path, method_router);
+    }
+    router
+        .fallback(no_such_endpoint)
+        .layer(from_fn_with_state(Arc::clone(app), rate_limit))
+        .layer(FaultLayer::new(Arc::clone(&app.faults)))
+        .layer(from_fn_with_state(Arc::clone(app), log_request))
+        .with_state(Arc::clone(app))
 }
 
-impl Endpoint {
-    fn route(&self) -> Route {
-        match self {
-            Endpoint::Deploy { .. } => Route::Deploy,
-            Endpoint::Status { .. } => Route::Status,
-            Endpoint::Share { .. } => Route::Share,
-            Endpoint::CreateVersion { .. } => Route::CreateVersion,
-            Endpoint::ListVersions { .. } => Route::ListVersions,
-            Endpoint::Export { .. } => Route::Export,
-            Endpoint::ImportRequirements { .. } => Route::ImportRequirements,
-            Endpoint::ImportPreview { .. } => Route::ImportPreview,
-            Endpoint::Import { .. } => Route::Import,
-            Endpoint::ReleasePreview { .. } => Route::ReleasePreview,
-            Endpoint::Release { .. } => Route::Release,
-        }
-    }
-
-    /// Whether the endpoint changes state (refused to the read-only token).
-    fn is_write(&self) -> bool {
-        matches!(
-            self,
-            Endpoint::Deploy { .. }
-                | Endpoint::Share { .. }
-                | Endpoint::CreateVersion { .. }
-                | Endpoint::Import { .. }
-                | Endpoint::Release { .. }
-        )
-    }
-
-    /// Matches a method and path: 404 for an unknown path, 405 for a known
-    /// path with another method.
-    fn parse(method: &Method, path: &str) -> Result<Endpoint, HttpError> {
-        let segments: Vec<String> = path
-            .strip_prefix('/')
-            .unwrap_or(path)
-            .split('/')
-            .map(|segment| percent_decode(segment, false))
-            .collect();
-        let s: Vec<&str> = segments.iter().map(String::as_str).collect();
-        let owned = |value: &str| value.to_owned();
-        let (endpoint, allowed) = match s.as_slice() {
-            [
-                "cdk",
-                "v1",
-                "deployments",
-                "connectors",
-                name,
-                "versions",
-                version,
-                "deploy-connector-from-source",
-            ] => (
-                Endpoint::Deploy {
-                    name: owned(name),
-                    version: owned(version),
-                },
-                Method::POST,
-            ),
-            [
-                "cdk",
-                "v1",
-                "deployments",
-                "connectors",
-                name,
-                "versions",
-                version,
-                id,
-            ] => (
-                Endpoint::Status {
-                    name: owned(name),
-                    version: owned(version),
-                    id: owned(id),
-                },
-                Method::GET,
-            ),
-            [
-                "cdk",
-                "v1",
-                "permissions",
-                "connectors",
-                name,
-                "versions",
-                version,
-                "share-with-emails",
-            ] => (
-                Endpoint::Share {
-                    name: owned(name),
-                    version: owned(version),
-                },
-                Method::POST,
-            ),
-            ["core", "v1", "projects", project, "versions"] => (
-                Endpoint::ListVersions {
-                    project: owned(project),
-                },
-                Method::GET,
-            ),
-            ["core", "v1", "projects", project, "versions", version] => (
-                Endpoint::CreateVersion {
-                    project: owned(project),
-                    version: owned(version),
-                },
-                Method::POST,
-            ),
-            [
-                "core",
-                "v1",
-                "projects",
-                project,
-                "versions",
-                version,
-                "export",
-            ] => (
-                Endpoint::Export {
-                    project: owned(project),
-                    version: owned(version),
-                },
-                Method::GET,
-            ),
-            ["core", "v1", "projects", project, "imports", "requirements"] => (
-                Endpoint::ImportRequirements {
-                    project: owned(project),
-                },
-                Method::POST,
-            ),
-            ["core", "v1", "projects", project, "imports", "previews"] => (
-                Endpoint::ImportPreview {
-                    project: owned(project),
-                },
-                Method::POST,
-            ),
-            ["core", "v1", "projects", project, "imports"] => (
-                Endpoint::Import {
-                    project: owned(project),
-                },
-                Method::POST,
-            ),
-            ["core", "v1", "solutions", solution, "releases", "previews"] => (
-                Endpoint::ReleasePreview {
-                    solution: owned(solution),
-                },
-                Method::POST,
-            ),
-            ["core", "v1", "solutions", solution, "releases"] => (
-                Endpoint::Release {
-                    solution: owned(solution),
-                },
-                Method::POST,
-            ),
-            _ => {
-                return Err(HttpError::not_found(format!(
-                    "No such endpoint: {method} {path}"
-                )));
+/// Reads the body (413 over the limit), logs the request and passes it on.
+async fn log_request(
+    AxumState(app): AxumState<Arc<App>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = match chunk {
+            Ok(chunk) => chunk,
+            Err(_) => {
+                app.log(&parts, &bytes);
+                return HttpError::bad_request("The request body could not be read")
+                    .into_response();
             }
         };
-        if s.iter().any(|segment| segment.is_empty()) {
-            return Err(HttpError::not_found(format!(
-                "No such endpoint: {method} {path}"
-            )));
-        }
-        if method == allowed || (allowed == Method::GET && method == Method::HEAD) {
-            Ok(endpoint)
-        } else {
-            Err(HttpError::new(
-                StatusCode::METHOD_NOT_ALLOWED,
-                format!("Method {method} is not allowed on {path} (use {allowed})"),
-            ))
-        }
-    }
-}
-
-/// Per-request facts the handlers need.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Ctx {
-    /// The `unknown-status` fault fired for this request.
-    pub unknown_status: bool,
-}
-
-/// Parses a path parameter declared `format: uuid`.
-pub(crate) fn uuid_param(name: &str, value: &str) -> Result<Uuid, HttpError> {
-    Uuid::parse_str(value)
-        .map_err(|_| HttpError::bad_request(format!("{name} must be a UUID, got {value:?}")))
-}
-
-async fn handle(AxumState(app): AxumState<Arc<App>>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return HttpError::bad_request(format!(
-                "The request body could not be read or is larger than {MAX_BODY} bytes"
-            ))
+        if bytes.len() + chunk.len() > app.body_limit {
+            app.log(&parts, b"");
+            return HttpError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("The request body is larger than {} bytes", app.body_limit),
+            )
             .into_response();
         }
-    };
+        bytes.extend_from_slice(&chunk);
+    }
     app.log(&parts, &bytes);
-    let endpoint = Endpoint::parse(&parts.method, parts.uri.path());
-    let plan = app.faults.plan(endpoint.as_ref().ok().map(Endpoint::route));
-    if !plan.latency.is_zero() {
-        tokio::time::sleep(plan.latency).await;
-    }
-    match plan.action {
-        Some(FaultKind::TooManyRequests) => {
-            return HttpError::new(StatusCode::TOO_MANY_REQUESTS, "Too many requests")
-                .into_response();
-        }
-        Some(FaultKind::InternalError) => {
-            return HttpError::internal("Internal error").into_response();
-        }
-        Some(FaultKind::Html502) => return html_502(),
-        Some(FaultKind::Reset) => return reset(),
-        _ => {}
-    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// Tray's rate limit, when enabled.
+async fn rate_limit(AxumState(app): AxumState<Arc<App>>, request: Request, next: Next) -> Response {
     if let Some(limiter) = &app.rate_limiter
         && !limiter.allow()
     {
-        return HttpError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Rate limit exceeded: at most 30 requests per second (bursts of 50)",
-        )
-        .into_response();
+        return RateLimiter::rejection().into_response();
     }
-    let endpoint = match endpoint {
-        Ok(endpoint) => endpoint,
-        Err(error) => return error.into_response(),
-    };
-    if let Err(error) = app.tokens.check(&parts.headers, endpoint.is_write()) {
-        return error.into_response();
-    }
-    let ctx = Ctx {
-        unknown_status: plan.action == Some(FaultKind::UnknownStatus),
-    };
-    let response = dispatch(&app, endpoint, parts.uri.query(), &bytes, ctx)
-        .unwrap_or_else(IntoResponse::into_response);
-    if plan.action == Some(FaultKind::Truncated) {
-        truncate(response).await
+    next.run(request).await
+}
+
+async fn no_such_endpoint(method: Method, uri: Uri) -> HttpError {
+    HttpError::not_found(format!("No such endpoint: {method} {}", uri.path()))
+}
+
+/// 405 for a known path with another method, naming the one to use (and
+/// in `Allow`).
+async fn method_not_allowed(matched: Option<MatchedPath>, method: Method, uri: Uri) -> Response {
+    let allowed = matched
+        .and_then(|matched| {
+            Route::ALL.iter().find_map(|route| {
+                route
+                    .endpoint()
+                    .filter(|(_, path)| *path == matched.as_str())
+                    .map(|(method, _)| method)
+            })
+        })
+        .unwrap_or("GET");
+    let mut response = HttpError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "Method {method} is not allowed on {} (use {allowed})",
+            uri.path()
+        ),
+    )
+    .into_response();
+    let allow = if allowed == "GET" {
+        "GET, HEAD"
     } else {
-        response
-    }
-}
-
-fn dispatch(
-    app: &App,
-    endpoint: Endpoint,
-    query: Option<&str>,
-    body: &Bytes,
-    ctx: Ctx,
-) -> Result<Response, HttpError> {
-    match endpoint {
-        Endpoint::Deploy { name, version } => deployments::deploy(app, &name, &version, body, ctx),
-        Endpoint::Status { name, version, id } => {
-            deployments::status(app, &name, &version, &id, ctx)
-        }
-        Endpoint::Share { name, version } => permissions::share(app, &name, &version, body),
-        Endpoint::CreateVersion { project, version } => {
-            projects::create_version(app, &project, &version, body)
-        }
-        Endpoint::ListVersions { project } => projects::list_versions(app, &project, query),
-        Endpoint::Export { project, version } => projects::export(app, &project, &version),
-        Endpoint::ImportRequirements { project } => {
-            projects::import_requirements(app, &project, body)
-        }
-        Endpoint::ImportPreview { project } => projects::import_preview(app, &project, body),
-        Endpoint::Import { project } => projects::import(app, &project, body),
-        Endpoint::ReleasePreview { solution } => solutions::release_preview(app, &solution),
-        Endpoint::Release { solution } => solutions::release(app, &solution),
-    }
-}
-
-/// A load balancer's HTML error page.
-fn html_502() -> Response {
-    let page = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
-    let mut response = Response::new(Body::from(page));
-    *response.status_mut() = StatusCode::BAD_GATEWAY;
+        allowed
+    };
     response
         .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
     response
 }
 
-/// A response whose body fails at once: the server drops the connection
-/// before anything is written, so the client sees it closed.
-fn reset() -> Response {
-    let stream = futures::stream::once(async {
-        Err::<Bytes, std::io::Error>(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "sandbox fault: reset",
-        ))
-    });
-    Response::new(Body::from_stream(stream))
+/// `{name}/versions/{version}` of a connector.
+#[derive(Debug, Deserialize)]
+struct ConnectorPath {
+    name: String,
+    version: String,
 }
 
-/// The same response as 200 with its body cut in half.
-async fn truncate(response: Response) -> Response {
-    let bytes = axum::body::to_bytes(response.into_body(), MAX_BODY)
+/// A deployment of a connector version (`{id}` may be `latest`).
+#[derive(Debug, Deserialize)]
+struct DeploymentPath {
+    name: String,
+    version: String,
+    id: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct ProjectPath {
+    #[serde(rename = "projectId")]
+    project: ProjectId,
+}
+
+#[derive(Debug, Deserialize)]
+struct ProjectVersionPath {
+    #[serde(rename = "projectId")]
+    project: ProjectId,
+    #[serde(rename = "versionNumber")]
+    version: VersionNumber,
+}
+
+#[derive(Debug, Deserialize)]
+struct SolutionPath {
+    #[serde(rename = "solutionId")]
+    solution: SolutionId,
+}
+
+async fn deploy(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Writer,
+    Params(path): Params<ConnectorPath>,
+    JsonBody(request): JsonBody<DeployConnectorRequest>,
+) -> Response {
+    app.respond(|| deployments::deploy(&app, &path.name, &path.version, &request))
         .await
-        .unwrap_or_default();
-    let cut = bytes.len() / 2;
-    json_bytes(StatusCode::OK, bytes[..cut].to_vec())
+}
+
+async fn status(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Reader,
+    Params(path): Params<DeploymentPath>,
+) -> Response {
+    app.respond(|| deployments::status(&app, &path.name, &path.version, &path.id))
+        .await
+}
+
+async fn share(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Writer,
+    Params(path): Params<ConnectorPath>,
+    RawBody(body): RawBody,
+) -> Response {
+    app.respond(|| permissions::share(&app, &path.name, &path.version, &body))
+        .await
+}
+
+async fn create_version(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Writer,
+    Params(path): Params<ProjectVersionPath>,
+    JsonBody(input): JsonBody<CreateProjectVersionInput>,
+) -> Response {
+    app.respond(|| projects::create_version(&app, path.project.0, &path.version.0, &input))
+        .await
+}
+
+async fn list_versions(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Reader,
+    Params(path): Params<ProjectPath>,
+    QueryParams(query): QueryParams<projects::ListVersionsQuery>,
+) -> Response {
+    app.respond(|| projects::list_versions(&app, path.project.0, &query))
+        .await
+}
+
+async fn export(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Reader,
+    Params(path): Params<ProjectVersionPath>,
+) -> Response {
+    app.respond(|| projects::export(&app, path.project.0, &path.version.0))
+        .await
+}
+
+async fn import_requirements(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Reader,
+    Params(path): Params<ProjectPath>,
+    RawBody(body): RawBody,
+) -> Response {
+    app.respond(|| projects::import_requirements(&app, path.project.0, &body))
+        .await
+}
+
+async fn import_preview(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Reader,
+    Params(path): Params<ProjectPath>,
+    RawBody(body): RawBody,
+) -> Response {
+    app.respond(|| projects::import_preview(&app, path.project.0, &body))
+        .await
+}
+
+async fn import(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Writer,
+    Params(path): Params<ProjectPath>,
+    RawBody(body): RawBody,
+) -> Response {
+    app.respond(|| projects::import(&app, path.project.0, &body))
+        .await
+}
+
+async fn release_preview(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Reader,
+    Params(path): Params<SolutionPath>,
+) -> Response {
+    app.respond(|| solutions::release_preview(&app, path.solution.0))
+        .await
+}
+
+async fn release(
+    AxumState(app): AxumState<Arc<App>>,
+    _: Writer,
+    Params(path): Params<SolutionPath>,
+) -> Response {
+    app.respond(|| solutions::release(&app, path.solution.0))
+        .await
 }

@@ -2,12 +2,11 @@
 
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::Utc;
 use tray_api_raw::solutions::types::PublishSolutionImpact;
 use uuid::Uuid;
 
 use crate::http::{HttpError, json};
-use crate::server::{App, uuid_param};
+use crate::server::App;
 use crate::slots::{SlotDiff, diff};
 use crate::state::{Release, Slots};
 
@@ -28,8 +27,7 @@ fn impact(changes: SlotDiff, release_id: Option<Uuid>) -> PublishSolutionImpact 
 
 /// Compares the draft with the last published release (everything is new
 /// when nothing was published yet).
-pub(crate) fn release_preview(app: &App, solution: &str) -> Result<Response, HttpError> {
-    let solution_id = uuid_param("solutionId", solution)?;
+pub(crate) fn release_preview(app: &App, solution_id: Uuid) -> Result<Response, HttpError> {
     let changes = app.read(|state| {
         let solution = state
             .solutions
@@ -48,8 +46,7 @@ pub(crate) fn release_preview(app: &App, solution: &str) -> Result<Response, Htt
 /// Publishes the draft: answers the same comparison as the preview, with
 /// the new `releaseId`. A release without changes is allowed and reports
 /// no changes.
-pub(crate) fn release(app: &App, solution: &str) -> Result<Response, HttpError> {
-    let solution_id = uuid_param("solutionId", solution)?;
+pub(crate) fn release(app: &App, solution_id: Uuid) -> Result<Response, HttpError> {
     let (changes, release_id) = app.write(|state| {
         let solution = state
             .solutions
@@ -65,7 +62,7 @@ pub(crate) fn release(app: &App, solution: &str) -> Result<Response, HttpError> 
         solution.published = Some(solution.draft.clone());
         solution.releases.push(Release {
             id: release_id,
-            created: Utc::now(),
+            created: app.now(),
         });
         Ok::<_, HttpError>((changes, release_id))
     })?;

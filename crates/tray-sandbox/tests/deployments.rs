@@ -5,7 +5,7 @@
 mod common;
 
 use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use common::*;
@@ -15,7 +15,7 @@ use tray_api_raw::deployments::types::DeployConnectorRequest;
 use tray_api_raw::permissions::types::ShareWithEmailsRequest;
 use tray_sandbox::{Fault, FaultKind, Route, Sandbox};
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn progresses_deploying_building_deployed() {
     let sandbox = start().await;
     let client = deployments(&sandbox);
@@ -52,7 +52,29 @@ async fn progresses_deploying_building_deployed() {
     assert_eq!(latest.deployment_status, Some(DeploymentStatus::Deployed));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
+async fn progress_follows_the_sandbox_clock() {
+    let sandbox = fast().start().await.unwrap();
+    let client = deployments(&sandbox);
+    let id = deploy(&client, "clocked").await.id.unwrap();
+    let at = |ms: u64| {
+        let client = &client;
+        let id = id.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            status(client, "clocked", &id).await
+        }
+    };
+    // 300 ms: Deploying for the first 150, Building for the next 150.
+    assert_eq!(at(0).await, DeploymentStatus::Deploying);
+    assert_eq!(at(149).await, DeploymentStatus::Deploying);
+    assert_eq!(at(1).await, DeploymentStatus::Building);
+    assert_eq!(at(149).await, DeploymentStatus::Building);
+    assert_eq!(at(1).await, DeploymentStatus::Deployed);
+    assert_eq!(at(3_600_000).await, DeploymentStatus::Deployed);
+}
+
+#[tokio::test(start_paused = true)]
 async fn zero_deploy_time_is_deployed_at_once_and_latest_follows() {
     let sandbox = Sandbox::builder()
         .deploy_time(Duration::ZERO)
@@ -86,10 +108,8 @@ async fn zero_deploy_time_is_deployed_at_once_and_latest_follows() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn outcomes_by_name() {
-    // Long enough that the first poll after a deploy lands in the first
-    // phase even on a loaded 2-core machine.
     let sandbox = fast()
         .deploy_time(Duration::from_millis(600))
         .start()
@@ -123,7 +143,7 @@ async fn outcomes_by_name() {
     assert_eq!(repeat.deployment_status, Some(DeploymentStatus::Deploying));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn repeat_deployment_while_in_progress() {
     let sandbox = fast()
         .deploy_time(Duration::from_secs(30))
@@ -153,7 +173,7 @@ async fn repeat_deployment_while_in_progress() {
     assert!(response.json().get("repeatDeployment").is_none());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn unknown_ids_are_404() {
     let sandbox = start().await;
     let client = deployments(&sandbox);
@@ -189,7 +209,7 @@ fn zip_of(files: &[(&str, &str)]) -> String {
     base64::engine::general_purpose::STANDARD.encode(writer.finish().unwrap().into_inner())
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn each_bad_deploy_has_its_own_400() {
     let sandbox = start().await;
     let token = sandbox.token().to_owned();
@@ -291,7 +311,7 @@ async fn each_bad_deploy_has_its_own_400() {
     assert!(message.contains("base64"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn share_counts_new_addresses_only() {
     let sandbox = fast().deploy_time(Duration::ZERO).start().await.unwrap();
     let client = permissions(&sandbox);
@@ -345,7 +365,7 @@ async fn share_counts_new_addresses_only() {
     assert!(response.error(400).contains("invalid type"));
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn share_needs_a_deployed_version_not_an_in_progress_one() {
     let sandbox = fast()
         .deploy_time(Duration::from_secs(30))
@@ -367,7 +387,7 @@ async fn share_needs_a_deployed_version_not_an_in_progress_one() {
     assert_eq!(code, 404);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn every_fault_kind() {
     let sandbox = fast().deploy_time(Duration::ZERO).start().await.unwrap();
     let client = deployments(&sandbox);
@@ -407,15 +427,15 @@ async fn every_fault_kind() {
     );
 
     sandbox.set_faults(vec!["status=latency:200ms".parse().unwrap()]);
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     assert_eq!(
         status(&client, "faulty", &id).await,
         DeploymentStatus::Deployed
     );
-    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert_eq!(started.elapsed(), Duration::from_millis(200));
 
     sandbox.set_faults(vec!["status=reset".parse().unwrap()]);
-    let result = reqwest::Client::new()
+    let result = http()
         .get(format!("{}{status_path}", sandbox.base_url()))
         .bearer_auth(&token)
         .send()
@@ -438,11 +458,21 @@ async fn every_fault_kind() {
     }
     assert_eq!(codes, vec![200, 429, 200, 429, 200, 429]);
 
+    // `*` covers unknown paths too; a route name only its own method.
+    sandbox.set_faults(vec!["*=500".parse().unwrap()]);
+    let response = plain(&sandbox, Method::GET, "/nope", Some(&token), None).await;
+    assert_eq!(response.error(500), "Internal error");
+    sandbox.set_faults(vec!["status=500".parse().unwrap()]);
+    let response = plain(&sandbox, Method::POST, &status_path, Some(&token), None).await;
+    assert!(response.error(405).ends_with("(use GET)"));
+    let response = plain(&sandbox, Method::HEAD, &status_path, Some(&token), None).await;
+    assert_eq!(response.status, 500, "HEAD is the status route too");
+
     sandbox.clear_faults();
     assert_eq!(get().await.status, 200);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn faults_set_on_the_builder_and_rate_limit() {
     let sandbox = fast()
         .fault("deploy=429".parse().unwrap())
@@ -460,7 +490,7 @@ async fn faults_set_on_the_builder_and_rate_limit() {
     .await;
     assert_eq!(response.error(429), "Too many requests");
     sandbox.clear_faults();
-    let http = reqwest::Client::new();
+    let http = http();
     let url = format!(
         "{}/core/v1/projects/{}/versions",
         sandbox.base_url(),
@@ -486,7 +516,23 @@ async fn faults_set_on_the_builder_and_rate_limit() {
             limited += 1;
         }
     }
-    assert!((20..=32).contains(&limited), "{limited} of 80 limited");
+    // On tokio's paused clock no time passes: the burst of 50, then 429s.
+    assert_eq!(limited, 30, "{limited} of 80 limited");
+    // A second later, 30 more are allowed (Tray's 30/s).
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut allowed = 0;
+    for _ in 0..40 {
+        let response = http
+            .get(&url)
+            .bearer_auth(sandbox.token())
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 200 {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, 30);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -501,7 +547,7 @@ async fn two_hundred_concurrent_clients() {
     // One connection pool (building 200 TLS-capable reqwest clients is slow
     // in debug builds); each task is its own API client with its own
     // connections, as the pool opens one per concurrent request.
-    let http = reqwest::Client::new();
+    let http = http();
     let tasks: Vec<_> = (0..200)
         .map(|i| {
             let base_url = base_url.clone();
@@ -541,7 +587,7 @@ async fn two_hundred_concurrent_clients() {
     assert_eq!(ids.len(), 200, "every deployment has its own id");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_seeded_connector_is_deployed_and_shareable_at_once() {
     let sandbox = fast().start().await.unwrap();
     let id = sandbox.seed_deployed_connector("acme-crm", "1.0");
@@ -559,7 +605,7 @@ async fn a_seeded_connector_is_deployed_and_shareable_at_once() {
     assert_eq!(latest.deployment_status, Some(DeploymentStatus::Deployed));
     let shared = tray_api_raw::permissions::Client::new_with_client(
         &sandbox.base_url(),
-        reqwest::Client::new(),
+        http(),
         tray_api_raw::ClientState::bearer(sandbox.token()).unwrap(),
     )
     .share_with_emails()

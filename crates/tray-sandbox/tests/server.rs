@@ -14,7 +14,7 @@ use tray_sandbox::{
     DEFAULT_TOKEN, DESTINATION_PROJECT_ID, SOLUTION_ID, SOURCE_PROJECT_ID, Sandbox,
 };
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn missing_or_wrong_token_is_401() {
     let sandbox = start().await;
     assert_eq!(sandbox.token(), DEFAULT_TOKEN);
@@ -24,7 +24,7 @@ async fn missing_or_wrong_token_is_401() {
         let response = plain(&sandbox, Method::GET, &path, token, None).await;
         assert_eq!(response.error(401), "The request is unauthorized");
     }
-    let response = reqwest::Client::new()
+    let response = http()
         .get(format!("{}{path}", sandbox.base_url()))
         .header("authorization", format!("Basic {DEFAULT_TOKEN}"))
         .send()
@@ -34,7 +34,7 @@ async fn missing_or_wrong_token_is_401() {
     // Through the raw client.
     let client = tray_api_raw::deployments::Client::new_with_client(
         &sandbox.base_url(),
-        reqwest::Client::new(),
+        http(),
         tray_api_raw::ClientState::bearer("not-the-token").unwrap(),
     );
     let (code, message) = api_error(
@@ -52,7 +52,7 @@ async fn missing_or_wrong_token_is_401() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn read_token_reads_but_cannot_write() {
     let sandbox = fast()
         .token("custom-full-token-000000000000000000000000")
@@ -126,7 +126,7 @@ async fn read_token_reads_but_cannot_write() {
     assert_eq!(response.status, 201);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn unknown_routes_and_methods_answer_json() {
     let sandbox = start().await;
     let token = sandbox.token().to_owned();
@@ -173,7 +173,7 @@ async fn unknown_routes_and_methods_answer_json() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn request_log_redacts_the_token() {
     let sandbox = start().await;
     let client = deployments(&sandbox);
@@ -206,7 +206,7 @@ async fn request_log_redacts_the_token() {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn state_file_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
@@ -277,7 +277,7 @@ async fn state_file_survives_a_restart() {
     assert!(error.to_string().contains("bad state file"), "{error}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn seed_file_adds_projects() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("seed.json");
@@ -322,10 +322,10 @@ async fn seed_file_adds_projects() {
     assert!(error.to_string().contains("project"), "{error}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_blank_version_number_is_refused() {
     let sandbox = fast().start().await.unwrap();
-    let response = reqwest::Client::new()
+    let response = http()
         .post(format!(
             "{}/core/v1/projects/{}/versions/%20",
             sandbox.base_url(),
@@ -342,7 +342,7 @@ async fn a_blank_version_number_is_refused() {
     assert_eq!(body["code"], serde_json::Value::Null);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn banner_and_fixed_ids() {
     let sandbox = Sandbox::builder().start().await.unwrap();
     let banner = sandbox.banner();
@@ -372,11 +372,353 @@ async fn banner_and_fixed_ids() {
     );
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn dropping_the_handle_stops_the_server() {
     let sandbox = start().await;
     let url = format!("{}/nope", sandbox.base_url());
     drop(sandbox);
     tokio::time::sleep(Duration::from_millis(100)).await;
-    assert!(reqwest::Client::new().get(&url).send().await.is_err());
+    assert!(http().get(&url).send().await.is_err());
+}
+
+/// Every rejection the app can see is Tray's JSON body with its status:
+/// a wrong method, an unknown route, bad path and query values, a body
+/// that is not JSON, a body over the limit.
+#[tokio::test(start_paused = true)]
+async fn every_rejection_is_a_tray_json_body() {
+    let sandbox = fast().body_limit(1024).start().await.unwrap();
+    let token = sandbox.token().to_owned();
+    let versions = format!("/core/v1/projects/{SOURCE_PROJECT_ID}/versions");
+
+    // A wrong method: 405, naming the method to use, also in `Allow`.
+    let response = http()
+        .put(format!("{}{versions}", sandbox.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["allow"], "GET, HEAD");
+    let response = plain(&sandbox, Method::PUT, &versions, Some(&token), None).await;
+    assert_eq!(
+        response.error(405),
+        format!("Method PUT is not allowed on {versions} (use GET)")
+    );
+    let response = plain(
+        &sandbox,
+        Method::PATCH,
+        &format!("/core/v1/solutions/{SOLUTION_ID}/releases"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert!(response.error(405).ends_with("(use POST)"));
+
+    // An unknown route: 404, before the token is looked at.
+    let response = plain(
+        &sandbox,
+        Method::POST,
+        "/core/v2/projects",
+        None,
+        Some("{}"),
+    )
+    .await;
+    assert_eq!(
+        response.error(404),
+        "No such endpoint: POST /core/v2/projects"
+    );
+    let response = plain(
+        &sandbox,
+        Method::GET,
+        &format!("{versions}/"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        response.error(404),
+        format!("No such endpoint: GET {versions}/")
+    );
+
+    // Bad path values.
+    let response = plain(
+        &sandbox,
+        Method::GET,
+        "/core/v1/projects/%FF/versions",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        response.error(400),
+        "projectId is not valid UTF-8 once percent-decoded"
+    );
+    let response = plain(
+        &sandbox,
+        Method::POST,
+        "/core/v1/solutions/not-a-uuid/releases/previews",
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(
+        response.error(400),
+        "solutionId must be a UUID, got \"not-a-uuid\""
+    );
+
+    // Bad query values.
+    let response = plain(
+        &sandbox,
+        Method::GET,
+        &format!("{versions}?first=2&first=3"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(response.error(400), "duplicate field `first`");
+    let response = plain(
+        &sandbox,
+        Method::GET,
+        &format!("{versions}?last=%FF"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert!(response.error(400).starts_with("last must be an integer"));
+
+    // A body that is not JSON (whatever its content type).
+    let response = plain(
+        &sandbox,
+        Method::POST,
+        &format!("{versions}/7"),
+        Some(&token),
+        Some("title=Seven"),
+    )
+    .await;
+    assert!(
+        response
+            .error(400)
+            .starts_with("The request body is not valid JSON")
+    );
+
+    // A body over the limit: 413, and nothing was created.
+    let big = format!(r#"{{"title": "{}"}}"#, "x".repeat(2048));
+    let response = plain(
+        &sandbox,
+        Method::POST,
+        &format!("{versions}/8"),
+        Some(&token),
+        Some(&big),
+    )
+    .await;
+    assert_eq!(
+        response.error(413),
+        "The request body is larger than 1024 bytes"
+    );
+    let listed = plain(&sandbox, Method::GET, &versions, Some(&token), None).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.json()["elements"].as_array().unwrap().len(), 1);
+    // The request log keeps it, without the body.
+    let logged = sandbox.requests();
+    let last = logged.last().unwrap();
+    assert_eq!(last.method, "GET");
+    let refused = &logged[logged.len() - 2];
+    assert_eq!(
+        (refused.path.as_str(), refused.body.as_str()),
+        (format!("{versions}/8").as_str(), "")
+    );
+
+    // HEAD is served where GET is.
+    let response = http()
+        .head(format!("{}{versions}", sandbox.base_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test(start_paused = true)]
+async fn version_numbers_must_be_printable() {
+    let sandbox = fast().start().await.unwrap();
+    let versions = format!("/core/v1/projects/{SOURCE_PROJECT_ID}/versions");
+    let body = r#"{"title": "Odd"}"#;
+    for (segment, expected) in [
+        ("%00", "versionNumber must be printable, got \"\\0\""),
+        ("1%0A", "versionNumber must be printable, got \"1\\n\""),
+        ("%7F", "versionNumber must be printable, got \"\\u{7f}\""),
+        ("a%2Fb", "versionNumber must not be a path, got \"a/b\""),
+        ("..", "versionNumber must not be a path, got \"..\""),
+        ("%2E", "versionNumber must not be a path, got \".\""),
+        ("%20%09", "versionNumber must not be empty"),
+    ] {
+        // By hand: an HTTP client would resolve `..` before sending.
+        let response = raw_request(&sandbox, "POST", &format!("{versions}/{segment}"), body).await;
+        let message = response.error(400);
+        assert!(message.starts_with(expected), "{segment}: {message}");
+        let response =
+            raw_request(&sandbox, "GET", &format!("{versions}/{segment}/export"), "").await;
+        assert!(response.error(400).starts_with(expected), "{segment}");
+    }
+    // Printable ones, with spaces or dots, are fine.
+    for segment in ["2.0.1", "release%204", "..1"] {
+        let response = raw_request(&sandbox, "POST", &format!("{versions}/{segment}"), body).await;
+        assert_eq!(response.status, 201, "{segment}: {}", response.text);
+    }
+}
+
+#[tokio::test]
+async fn acknowledged_changes_are_already_in_the_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let sandbox = fast().state_file(&path).start().await.unwrap();
+    let http = http();
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let request = http
+                .post(format!(
+                    "{}/core/v1/projects/{SOURCE_PROJECT_ID}/versions/v{i}",
+                    sandbox.base_url()
+                ))
+                .bearer_auth(sandbox.token())
+                .json(&serde_json::json!({"title": format!("Saved {i}")}));
+            tokio::spawn(async move { request.send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap(), 201);
+    }
+    // No restart, no wait: what was acknowledged is on disk.
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let versions = saved["projects"][SOURCE_PROJECT_ID.to_string()]["versions"]
+        .as_array()
+        .unwrap();
+    assert_eq!(versions.len(), 21);
+    for i in 0..20 {
+        assert!(
+            versions.iter().any(|v| v["title"] == format!("Saved {i}")),
+            "{i}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_change_that_cannot_be_saved_is_a_500_not_an_acknowledgement() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("state");
+    std::fs::create_dir(&folder).unwrap();
+    let sandbox = fast()
+        .state_file(folder.join("state.json"))
+        .start()
+        .await
+        .unwrap();
+    // The folder goes away under the running sandbox.
+    std::fs::remove_dir_all(&folder).unwrap();
+    let versions = format!("/core/v1/projects/{SOURCE_PROJECT_ID}/versions");
+    let response = plain(
+        &sandbox,
+        Method::POST,
+        &format!("{versions}/9"),
+        Some(sandbox.token()),
+        Some(r#"{"title": "Lost"}"#),
+    )
+    .await;
+    let message = response.error(500);
+    assert!(
+        message.starts_with("The change could not be saved to the state file"),
+        "{message}"
+    );
+    // Reads are still served.
+    let response = plain(
+        &sandbox,
+        Method::GET,
+        &versions,
+        Some(sandbox.token()),
+        None,
+    )
+    .await;
+    assert_eq!(response.status, 200);
+    // Once the folder is back, changes are saved again.
+    std::fs::create_dir(&folder).unwrap();
+    let response = plain(
+        &sandbox,
+        Method::POST,
+        &format!("{versions}/10"),
+        Some(sandbox.token()),
+        Some(r#"{"title": "Kept"}"#),
+    )
+    .await;
+    assert_eq!(response.status, 201, "{}", response.text);
+    assert!(
+        std::fs::read_to_string(folder.join("state.json"))
+            .unwrap()
+            .contains("\"Kept\"")
+    );
+}
+
+#[tokio::test]
+async fn a_state_folder_that_does_not_exist_fails_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-folder").join("state.json");
+    let error = fast().state_file(&missing).start().await.unwrap_err();
+    assert!(
+        matches!(error, tray_sandbox::SandboxError::StateFile { .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("does not exist"), "{error}");
+    assert!(!missing.parent().unwrap().exists());
+    // A file where the folder should be.
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let error = fast()
+        .state_file(file.join("state.json"))
+        .start()
+        .await
+        .unwrap_err();
+    assert!(error.to_string().contains("does not exist"), "{error}");
+}
+
+#[tokio::test]
+async fn stale_temporary_files_are_removed_on_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let stale = dir.path().join(".state.json.tmpAbC123");
+    let unrelated = dir.path().join(".notes.txt.tmp1");
+    std::fs::write(&stale, "{half a sta").unwrap();
+    std::fs::write(&unrelated, "mine").unwrap();
+    let _sandbox = fast()
+        .state_file(dir.path().join("state.json"))
+        .start()
+        .await
+        .unwrap();
+    assert!(!stale.exists());
+    assert!(unrelated.exists(), "only the state file's temporaries go");
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_symlinked_state_file_stays_a_symlink() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("real.json");
+    let link = dir.path().join("state.json");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let sandbox = fast().state_file(&link).start().await.unwrap();
+    let response = plain(
+        &sandbox,
+        Method::POST,
+        &format!("/core/v1/projects/{SOURCE_PROJECT_ID}/versions/3"),
+        Some(sandbox.token()),
+        Some(r#"{"title": "Through the link"}"#),
+    )
+    .await;
+    assert_eq!(response.status, 201);
+    assert!(std::fs::symlink_metadata(&link).unwrap().is_symlink());
+    assert!(
+        std::fs::read_to_string(&target)
+            .unwrap()
+            .contains("Through the link")
+    );
 }

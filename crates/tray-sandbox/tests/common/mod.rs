@@ -9,6 +9,16 @@ use tray_api_raw::deployments::types::{DeployConnectorRequest, DeployConnectorRe
 use tray_api_raw::{ApiError, ClientState, DeploymentStatus};
 use tray_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
 
+/// An HTTP client without an idle-connection timer, so that tests on
+/// tokio's paused clock (`start_paused = true`) advance time only when
+/// they sleep, never while a request is in flight.
+pub fn http() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(None)
+        .build()
+        .unwrap()
+}
+
 pub async fn start() -> SandboxHandle {
     fast().start().await.unwrap()
 }
@@ -20,7 +30,7 @@ pub fn fast() -> SandboxBuilder {
 pub fn deployments(sandbox: &SandboxHandle) -> tray_api_raw::deployments::Client {
     tray_api_raw::deployments::Client::new_with_client(
         &sandbox.base_url(),
-        reqwest::Client::new(),
+        http(),
         ClientState::bearer(sandbox.token()).unwrap(),
     )
 }
@@ -28,7 +38,7 @@ pub fn deployments(sandbox: &SandboxHandle) -> tray_api_raw::deployments::Client
 pub fn permissions(sandbox: &SandboxHandle) -> tray_api_raw::permissions::Client {
     tray_api_raw::permissions::Client::new_with_client(
         &sandbox.base_url(),
-        reqwest::Client::new(),
+        http(),
         ClientState::bearer(sandbox.token()).unwrap(),
     )
 }
@@ -36,7 +46,7 @@ pub fn permissions(sandbox: &SandboxHandle) -> tray_api_raw::permissions::Client
 pub fn projects(sandbox: &SandboxHandle) -> tray_api_raw::projects::Client {
     tray_api_raw::projects::Client::new_with_client(
         &sandbox.base_url(),
-        reqwest::Client::new(),
+        http(),
         ClientState::bearer(sandbox.token()).unwrap(),
     )
 }
@@ -44,7 +54,7 @@ pub fn projects(sandbox: &SandboxHandle) -> tray_api_raw::projects::Client {
 pub fn solutions(sandbox: &SandboxHandle) -> tray_api_raw::solutions::Client {
     tray_api_raw::solutions::Client::new_with_client(
         &sandbox.base_url(),
-        reqwest::Client::new(),
+        http(),
         ClientState::bearer(sandbox.token()).unwrap(),
     )
 }
@@ -89,8 +99,8 @@ pub async fn status(
         .unwrap()
 }
 
-/// Polls until the status is terminal (or 5 s pass); returns every
-/// distinct status seen, in order.
+/// Polls every 10 ms until the status is terminal (or 5 s pass, on
+/// tokio's clock); returns every distinct status seen, in order.
 pub async fn poll(
     client: &tray_api_raw::deployments::Client,
     name: &str,
@@ -155,8 +165,7 @@ pub async fn plain(
     token: Option<&str>,
     body: Option<&str>,
 ) -> Plain {
-    let mut request =
-        reqwest::Client::new().request(method, format!("{}{path}", sandbox.base_url()));
+    let mut request = http().request(method, format!("{}{path}", sandbox.base_url()));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
@@ -182,4 +191,34 @@ pub async fn plain(
 
 pub fn deploy_path(name: &str, version: &str) -> String {
     format!("/cdk/v1/deployments/connectors/{name}/versions/{version}/deploy-connector-from-source")
+}
+
+/// A request written by hand on a new connection (for what an HTTP client
+/// would normalise, such as a `..` segment): status and body.
+pub async fn raw_request(sandbox: &SandboxHandle, method: &str, path: &str, body: &str) -> Plain {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(sandbox.addr())
+        .await
+        .unwrap();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: sandbox\r\nauthorization: Bearer {}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        sandbox.token(),
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8(response).unwrap();
+    let (head, text) = response.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let content_type = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-type: "))
+        .unwrap_or_default()
+        .to_owned();
+    Plain {
+        status,
+        content_type,
+        text: text.to_owned(),
+    }
 }
