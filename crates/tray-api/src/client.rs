@@ -68,6 +68,7 @@ pub(crate) struct Inner {
     pub(crate) state: ClientState,
     pub(crate) raw: RawClients,
     pub(crate) timeout: Option<Duration>,
+    transport: Arc<Transport>,
 }
 
 /// A Tray API client for one region (or base URL) and one token.
@@ -225,6 +226,8 @@ impl Client {
 
     /// Send a hand-built request (from [`Client::request`]) through the same
     /// pipeline as every call: token, rate limiter, retries, tracing.
+    /// The answer's body is read to its end (and the call retried when the
+    /// spec allows and it is cut off); errors are left to [`crate::decode`].
     pub(crate) async fn send(
         &self,
         request: reqwest::Request,
@@ -236,6 +239,20 @@ impl Client {
             .execute(&self.inner.http, request, operation)
             .await;
         result.map_err(|e| Error::transport(operation, e))
+    }
+
+    /// Like [`Client::send`], but the answer is handed over after its
+    /// headers, for the caller to stream its body.
+    pub(crate) async fn send_streamed(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<reqwest::Response> {
+        self.inner
+            .transport
+            .run(&self.inner.http, request, operation, true)
+            .await
+            .map_err(|e| Error::transport(operation, e))
     }
 
     /// A request to `path` (which starts with `/`) with this client's
@@ -552,7 +569,7 @@ impl ClientBuilder {
             self.retry.unwrap_or_default(),
             timeout,
         );
-        state = state.with_executor(transport);
+        state = state.with_executor(transport.clone());
         let raw = RawClients {
             deployments: tray_api_raw::deployments::Client::new_with_client(
                 &base_url,
@@ -583,6 +600,7 @@ impl ClientBuilder {
                 state,
                 raw,
                 timeout,
+                transport,
             }),
         })
     }

@@ -199,6 +199,7 @@
 
 mod client;
 mod connector_zip;
+mod decode;
 pub mod deployments;
 mod error;
 #[macro_use]
@@ -217,7 +218,7 @@ pub use client::{
 };
 pub use connector_zip::ConnectorZip;
 pub use deployments::{Deployment, WaitOptions};
-pub use error::{ApiErrorDetails, EXCERPT_CHARS, Error, Result, UnresolvedAuthentication};
+pub use error::{ApiErrorDetails, EXCERPT_CHARS, Error, Result, Subject, UnresolvedAuthentication};
 pub use import::{AuthResolution, ConnectorMapping, ImportInput, ServiceMapping};
 pub use multi_region::{RegionOutcome, deploy_to_regions};
 pub use permissions::ShareOutcome;

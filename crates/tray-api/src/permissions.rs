@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use crate::client::Client;
-use crate::error::{Error, Result, call};
+use crate::decode::{Op, call};
+use crate::error::{Error, Result, Subject};
 
 /// What Tray answered to a share.
 ///
@@ -99,7 +100,7 @@ impl Permissions<'_> {
         }
         let body = tray_api_raw::permissions::types::ShareWithEmailsRequest { emails: cleaned };
         let answer = call(
-            "share_with_emails",
+            &Op::write("share_with_emails", Subject::connector(name, version)),
             self.client
                 .raw()
                 .permissions
