@@ -185,7 +185,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
-    /// client.permissions().share_with_emails("my-connector", "1.0", &["a@example.com".into()]).await?;
+    /// client.permissions().share_with_emails("my-connector", "1.0", ["a@example.com"]).await?;
     /// # Ok(()) }
     /// ```
     pub fn permissions(&self) -> Permissions<'_> {

@@ -57,7 +57,8 @@ pub fn is_valid_email(email: &str) -> bool {
 
 impl Permissions<'_> {
     /// Share a connector version with Tray users of the token's
-    /// organisation, by email. An empty list or a malformed address is
+    /// organisation, by email (any iterable of strings: `["a@example.com"]`,
+    /// a `Vec<String>`, ...). An empty list or a malformed address is
     /// rejected with [`Error::Local`] before any request. Use the token that
     /// deployed the connector.
     ///
@@ -65,7 +66,7 @@ impl Permissions<'_> {
     /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
     /// client
     ///     .permissions()
-    ///     .share_with_emails("my-connector", "1.0", &["a@example.com".into(), "b@example.com".into()])
+    ///     .share_with_emails("my-connector", "1.0", ["a@example.com", "b@example.com"])
     ///     .await?;
     /// # Ok(()) }
     /// ```
@@ -73,23 +74,23 @@ impl Permissions<'_> {
         &self,
         name: &str,
         version: &str,
-        emails: &[String],
+        emails: impl IntoIterator<Item = impl AsRef<str>>,
     ) -> Result<ShareOutcome> {
         if name.trim().is_empty() || version.trim().is_empty() {
             return Err(Error::local("the connector name and version are required"));
         }
-        if emails.is_empty() {
-            return Err(Error::local("no email addresses to share with"));
-        }
-        let mut cleaned = Vec::with_capacity(emails.len());
+        let mut cleaned = Vec::new();
         let mut invalid = Vec::new();
         for email in emails {
-            let email = email.trim();
+            let email = email.as_ref().trim();
             if is_valid_email(email) {
                 cleaned.push(email.to_owned());
             } else {
                 invalid.push(format!("{email:?}"));
             }
+        }
+        if cleaned.is_empty() && invalid.is_empty() {
+            return Err(Error::local("no email addresses to share with"));
         }
         if !invalid.is_empty() {
             return Err(Error::local(format!(

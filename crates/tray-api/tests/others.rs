@@ -45,7 +45,7 @@ async fn bad_email_lists_make_no_request() {
     let client = client(&server);
     let empty = client
         .permissions()
-        .share_with_emails("my-connector", "1.0", &[])
+        .share_with_emails("my-connector", "1.0", Vec::<String>::new())
         .await
         .unwrap_err();
     assert!(empty.is_local());
@@ -105,7 +105,11 @@ async fn release_answered_500_is_not_retried() {
         .release(Uuid::parse_str(SOLUTION).unwrap())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Server(_)));
+    assert!(error.outcome_unknown(), "{error:?}");
+    assert!(
+        matches!(&error, Error::OutcomeUnknown { source } if matches!(**source, Error::Server(_)))
+    );
+    assert!(error.to_string().contains("may have been applied"), "{error}");
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 

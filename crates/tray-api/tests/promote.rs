@@ -298,5 +298,10 @@ async fn multi_region_deploys_concurrently() {
     assert!(seen.contains(&"us:Deploying".to_string()), "{seen:?}");
     let json = serde_json::to_value(&outcomes).unwrap();
     assert_eq!(json[0]["deployment"]["deploymentStatus"], json!("Deployed"));
-    assert!(json[2]["error"].as_str().unwrap().contains("failed"));
+    assert!(
+        json[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("failed")
+    );
 }

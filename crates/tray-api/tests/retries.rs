@@ -78,8 +78,12 @@ async fn import_answered_500_is_not_retried() {
         .import(project(), &ImportInput::new(Default::default()))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Server(_)), "{error:?}");
+    assert!(error.outcome_unknown(), "{error:?}");
+    assert!(
+        matches!(&error, Error::OutcomeUnknown { source } if matches!(**source, Error::Server(_)))
+    );
     assert_eq!(error.message(), Some("Internal error"));
+    assert_eq!(error.status(), Some(500));
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
@@ -99,8 +103,9 @@ async fn create_version_answered_503_is_not_retried_but_429_is() {
         .create_version(project(), "1", "One", None)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Server(_)), "{error:?}");
+    assert!(error.outcome_unknown(), "{error:?}");
     assert_eq!(error.status(), Some(503));
+    assert_eq!(error.kind(), "outcome_unknown");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
@@ -189,7 +194,7 @@ async fn html_body_on_a_documented_error_status_keeps_the_status() {
 }
 
 #[tokio::test]
-async fn truncated_json_is_an_invalid_response() {
+async fn truncated_json_is_retried_then_an_invalid_response() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(
@@ -216,8 +221,9 @@ async fn truncated_json_is_an_invalid_response() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    // A malformed success body is not retried.
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert!(error.hint().unwrap().contains("cut off"), "{:?}", error.hint());
+    // A read cut off is retried like a reset (1 + 4 retries).
+    assert_eq!(server.received_requests().await.unwrap().len(), 5);
 }
 
 #[tokio::test]
