@@ -32,7 +32,7 @@ async fn share_with_emails_sends_the_list() {
         .share_with_emails(
             "my-connector",
             "1.0",
-            &[" john.doe@domain.com".into(), "jane.doe@domain.com".into()],
+            [" john.doe@domain.com", "jane.doe@domain.com"],
         )
         .await
         .unwrap();
@@ -54,11 +54,7 @@ async fn bad_email_lists_make_no_request() {
         .share_with_emails(
             "my-connector",
             "1.0",
-            &[
-                "ok@example.com".into(),
-                "not-an-email".into(),
-                "a b@c.com".into(),
-            ],
+            ["ok@example.com", "not-an-email", "a b@c.com"],
         )
         .await
         .unwrap_err();
