@@ -342,6 +342,10 @@ impl fmt::Debug for ClientBuilder {
 /// ```
 pub fn clean_token(token: &str) -> &str {
     let token = token.trim();
+    // A bare prefix (`"Bearer "`, trimmed to `"Bearer"`) is no token at all.
+    if token.eq_ignore_ascii_case("bearer") {
+        return "";
+    }
     token
         .strip_prefix("Bearer ")
         .or_else(|| token.strip_prefix("bearer "))
@@ -406,7 +410,9 @@ impl ClientBuilder {
     }
 
     /// Read the token from `TRAY_API_TOKEN` (a leading `Bearer ` stripped);
-    /// [`ClientBuilder::build`] fails if it is unset or empty.
+    /// [`ClientBuilder::build`] fails if it is unset, blank or a bare
+    /// `Bearer `. For the per-region variables and the CLI's whole rule, see
+    /// [`Client::from_env`].
     ///
     /// ```no_run
     /// let client = tray_api::Client::builder().token_from_env().build()?;
@@ -510,9 +516,9 @@ impl ClientBuilder {
     /// ```
     pub fn build(self) -> Result<Client> {
         if self.token_env_missing {
-            return Err(Error::config(format!(
-                "no API token: {TOKEN_ENV} is not set or empty"
-            )));
+            return Err(Error::NoToken {
+                message: format!("no API token: {TOKEN_ENV} is not set or empty"),
+            });
         }
         let (base_url, region) = match &self.base_url {
             Some(url) => (url.trim().trim_end_matches('/').to_owned(), None),
@@ -546,7 +552,9 @@ impl ClientBuilder {
         }
         let mut state = match &self.token {
             Some(token) if token.expose_secret().is_empty() => {
-                return Err(Error::config("the API token is empty"));
+                return Err(Error::NoToken {
+                    message: "the API token is empty".into(),
+                });
             }
             Some(token) => ClientState::bearer(token.expose_secret())
                 .map_err(|e| Error::config(e.to_string()))?,
@@ -616,6 +624,9 @@ mod tests {
         assert_eq!(clean_token(" Bearer abc "), "abc");
         assert_eq!(clean_token("bearer abc"), "abc");
         assert_eq!(clean_token("abc"), "abc");
+        assert_eq!(clean_token("Bearer "), "");
+        assert_eq!(clean_token(" bearer\n"), "");
+        assert!(Client::builder().token("Bearer ").build().is_err());
     }
 
     #[test]

@@ -423,7 +423,14 @@ pub enum Error {
         /// The authentications to resolve.
         list: Vec<UnresolvedAuthentication>,
     },
-    /// Bad client settings (base URL, token, region).
+    /// No usable API token was found (unset, blank, or `Bearer ` alone),
+    /// before any request. `message` says where it was looked for.
+    #[error("{message}")]
+    NoToken {
+        /// Where the token was looked for.
+        message: String,
+    },
+    /// Bad client settings (base URL, token, region, config file).
     #[error("invalid client configuration: {message}")]
     Config {
         /// What is wrong.
@@ -544,7 +551,9 @@ impl Error {
             Self::PromotionIncomplete { source, .. } | Self::OutcomeUnknown { source } => {
                 source.message()
             }
-            Self::Local { message } | Self::Config { message } => Some(message),
+            Self::Local { message } | Self::Config { message } | Self::NoToken { message } => {
+                Some(message)
+            }
             Self::Transport { message, .. } | Self::InvalidResponse { message, .. } => {
                 Some(message)
             }
@@ -585,7 +594,7 @@ impl Error {
 
     /// Bad local input or settings, found before any request was sent
     /// (exit code 2 in the CLI): [`Error::Local`], [`Error::Config`],
-    /// [`Error::Io`] and [`Error::InvalidZip`]. An error after a request
+    /// [`Error::NoToken`], [`Error::Io`] and [`Error::InvalidZip`]. An error after a request
     /// (even a local one, such as [`Error::WriteResult`]) is not.
     ///
     /// ```
@@ -594,7 +603,11 @@ impl Error {
     pub fn is_local(&self) -> bool {
         matches!(
             self,
-            Self::Local { .. } | Self::Config { .. } | Self::Io { .. } | Self::InvalidZip { .. }
+            Self::Local { .. }
+                | Self::Config { .. }
+                | Self::NoToken { .. }
+                | Self::Io { .. }
+                | Self::InvalidZip { .. }
         )
     }
 
@@ -702,6 +715,9 @@ impl Error {
                 "resolve each listed authentication with an auth resolution EXPORT_ID=AUTHENTICATION_UUID"
             }
             Self::Config { .. } => "check the region, base URL and token settings",
+            Self::NoToken { .. } => {
+                "tokens are per region: TRAY_API_TOKEN_<REGION> (e.g. TRAY_API_TOKEN_EU), else TRAY_API_TOKEN"
+            }
             Self::InvalidZip { .. } => {
                 "build the connector (tray-cdk connector build) and deploy its .tray/connector.zip"
             }
@@ -735,6 +751,7 @@ impl Error {
             Self::WriteResult { .. } => "write_result",
             Self::UnresolvedAuthentications { .. } => "unresolved_authentications",
             Self::Config { .. } => "config",
+            Self::NoToken { .. } => "no_token",
             Self::PromotionIncomplete { .. } => "promotion_incomplete",
         }
     }

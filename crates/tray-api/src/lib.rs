@@ -198,6 +198,7 @@
 //! limiter); [`types`] re-exports the generated types.
 
 mod client;
+pub mod config;
 mod connector_zip;
 mod decode;
 pub mod deployments;
