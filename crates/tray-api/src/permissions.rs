@@ -117,3 +117,82 @@ impl Permissions<'_> {
         })
     }
 }
+
+/// The result of a share in one region of several
+/// ([`share_in_regions`]).
+///
+/// Serializes like [`RegionOutcome`](crate::RegionOutcome):
+/// `{"region", "result": {"message"}}` on success and
+/// `{"region", "error": {…}}` (the error's one JSON shape) on failure.
+///
+/// ```
+/// let outcome = tray_api::permissions::RegionShare {
+///     region: "eu".into(),
+///     result: Ok(tray_api::ShareOutcome { message: "1 permission added".into() }),
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&outcome).unwrap(),
+///     r#"{"region":"eu","result":{"message":"1 permission added"}}"#
+/// );
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RegionShare {
+    /// The label given with the client (`"us"`, `"eu"`, a profile name).
+    pub region: String,
+    /// What Tray answered, or the error.
+    pub result: Result<ShareOutcome>,
+}
+
+impl Serialize for RegionShare {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("RegionShare", 2)?;
+        s.serialize_field("region", &self.region)?;
+        match &self.result {
+            Ok(outcome) => {
+                s.serialize_field("result", outcome)?;
+                s.skip_field("error")?;
+            }
+            Err(error) => {
+                s.skip_field("result")?;
+                s.serialize_field("error", error)?;
+            }
+        }
+        s.end()
+    }
+}
+
+/// Share a connector version in every target region concurrently (one
+/// client, hence one token, per region): the share that follows a
+/// multi-region deploy. One outcome per target, in the order given; one
+/// region failing does not stop the others.
+///
+/// ```no_run
+/// # async fn run(us: tray_api::Client, eu: tray_api::Client) {
+/// let targets = vec![("us".to_string(), us), ("eu".to_string(), eu)];
+/// for outcome in tray_api::permissions::share_in_regions(targets, "acme", "1.0", ["a@example.com"]).await {
+///     println!("{}: {:?}", outcome.region, outcome.result.map(|o| o.message));
+/// }
+/// # }
+/// ```
+pub async fn share_in_regions(
+    targets: Vec<(String, Client)>,
+    name: &str,
+    version: &str,
+    emails: impl IntoIterator<Item = impl AsRef<str>>,
+) -> Vec<RegionShare> {
+    let emails: Vec<String> = emails.into_iter().map(|e| e.as_ref().to_owned()).collect();
+    let emails = &emails;
+    let runs = targets.into_iter().map(|(region, client)| async move {
+        let result = client
+            .permissions()
+            .share_with_emails(name, version, emails)
+            .await;
+        RegionShare { region, result }
+    });
+    futures::future::join_all(runs).await
+}

@@ -35,6 +35,7 @@ impl Printer {
         let mut text = serde_json::to_vec_pretty(value)
             .map_err(|e| Failure::usage(format!("cannot write JSON output: {e}")))?;
         text.push(b'\n');
+        crate::failure::mark_document_printed();
         let mut stdout = std::io::stdout().lock();
         stdout
             .write_all(&text)
@@ -135,11 +136,10 @@ pub fn write_failure(error: std::io::Error) -> Failure {
     if error.kind() == std::io::ErrorKind::BrokenPipe {
         std::process::exit(0);
     }
-    Failure {
-        code: crate::failure::API,
-        message: format!("cannot write the output: {error}"),
-        hint: None,
-    }
+    Failure::new(
+        crate::failure::API,
+        format!("cannot write the output: {error}"),
+    )
 }
 
 #[cfg(test)]
