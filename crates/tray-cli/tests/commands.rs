@@ -557,7 +557,7 @@ fn multi_region_deploy_reports_each_region() {
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let results = json(&output);
-    insta::assert_json_snapshot!("multi_region_json", results, { "[].result.id" => "[uuid]" });
+    insta::assert_json_snapshot!("multi_region_json", results, { "[].deployment.id" => "[uuid]" });
     let regions: Vec<&str> = results
         .as_array()
         .unwrap()
