@@ -249,3 +249,29 @@ async fn an_export_that_cannot_be_written_after_the_download_is_exit_1() {
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert!(stderr(&output).contains("cannot write"), "{}", stderr(&output));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_preview_without_auth_names_the_flag_to_add() {
+    let sandbox = faulty("status=latency:1ms").await;
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("export.json");
+    let output = tray_at(home.path(), &sandbox)
+        .args(["project", "export", SOURCE, "1", "--out", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let dest = tray_sandbox::DESTINATION_PROJECT_ID.to_string();
+    let output = tray_at(home.path(), &sandbox)
+        .args(["project", "import", "preview", &dest, "--export"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.starts_with(&format!("error: project {dest}: rejected (HTTP 400)")),
+        "{err}"
+    );
+    let hint = err.lines().find(|l| l.starts_with("hint: ")).unwrap();
+    assert!(hint.contains("--auth ") && hint.contains("=<uuid>"), "{hint}");
+}
