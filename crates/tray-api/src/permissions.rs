@@ -136,7 +136,6 @@ impl Permissions<'_> {
 /// );
 /// ```
 #[derive(Debug)]
-#[non_exhaustive]
 pub struct RegionShare {
     /// The label given with the client (`"us"`, `"eu"`, a profile name).
     pub region: String,
