@@ -132,11 +132,7 @@ async fn an_import_reset_may_have_been_applied() {
 async fn a_release_answered_by_a_proxy_502_may_have_been_applied() {
     let sandbox = sandbox("release=html502").await;
     let client = client(&sandbox, fast_retries());
-    let error = client
-        .solutions()
-        .release(SOLUTION_ID)
-        .await
-        .unwrap_err();
+    let error = client.solutions().release(SOLUTION_ID).await.unwrap_err();
     assert_unknown(&error, &Subject::solution(SOLUTION_ID));
     assert_eq!(error.status(), Some(502));
     assert_eq!(count(&sandbox, "POST", "/releases"), 1);
@@ -167,8 +163,8 @@ async fn a_share_that_times_out_may_have_been_applied() {
 async fn a_deploy_cut_off_may_have_been_applied() {
     let sandbox = sandbox("deploy=truncated").await;
     let client = client(&sandbox, RetryConfig::disabled());
-    let zip = ConnectorZip::from_bytes(tray_sandbox::sample_connector_zip("acme-crm", "1.0"))
-        .unwrap();
+    let zip =
+        ConnectorZip::from_bytes(tray_sandbox::sample_connector_zip("acme-crm", "1.0")).unwrap();
     let error = client.deployments().deploy(&zip).await.unwrap_err();
     assert_unknown(&error, &Subject::connector("acme-crm", "1.0"));
     assert!(error.hint().unwrap().contains("latest deployment"));
@@ -187,7 +183,9 @@ async fn a_refused_write_is_not_unknown() {
     assert!(matches!(error, Error::RateLimited(_)));
     assert_eq!(
         error.to_string(),
-        format!("version 43 of project {SOURCE_PROJECT_ID}: rate limited (HTTP 429): Too many requests")
+        format!(
+            "version 43 of project {SOURCE_PROJECT_ID}: rate limited (HTTP 429): Too many requests"
+        )
     );
 }
 

@@ -78,11 +78,11 @@ pub(crate) async fn call<T, F>(op: &Op, fut: F) -> Result<T>
 where
     T: DeserializeOwned,
     F: Future<
-            Output = std::result::Result<
-                tray_api_raw::ResponseValue<T>,
-                tray_api_raw::Error<tray_api_raw::ApiError>,
-            >,
+        Output = std::result::Result<
+            tray_api_raw::ResponseValue<T>,
+            tray_api_raw::Error<tray_api_raw::ApiError>,
         >,
+    >,
 {
     let (result, status) = STATUS
         .scope(Cell::new(None), async move {

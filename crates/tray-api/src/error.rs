@@ -141,7 +141,7 @@ pub struct ApiErrorDetails {
     /// for machines; messages name the [`subject`](Self::subject).
     pub operation: &'static str,
     /// What the call was about, when known.
-    pub subject: Option<Subject>,
+    pub subject: Option<Box<Subject>>,
     /// The HTTP status.
     pub status: u16,
     /// Tray's `message`, when the body was Tray's JSON error.
@@ -179,12 +179,12 @@ impl ApiErrorDetails {
 
     /// Set the subject.
     pub fn with_subject(mut self, subject: Subject) -> Self {
-        self.subject = Some(subject);
+        self.subject = Some(Box::new(subject));
         self
     }
 
     fn who(&self) -> String {
-        who(self.subject.as_ref(), self.operation)
+        who(self.subject.as_deref(), self.operation)
     }
 
     /// `WHO: LABEL (HTTP STATUS): MESSAGE (code C) (non-JSON body: ...)`.
@@ -339,12 +339,12 @@ pub enum Error {
     },
     /// The request did not complete: DNS, connect, TLS, timeout, reset, or
     /// a connection lost in the middle of the response body.
-    #[error("{}: request failed: {message}", who(subject.as_ref(), operation))]
+    #[error("{}: request failed: {message}", who(subject.as_deref(), operation))]
     Transport {
         /// The operation.
         operation: &'static str,
         /// What the call was about, when known.
-        subject: Option<Subject>,
+        subject: Option<Box<Subject>>,
         /// What happened (never contains the token).
         message: String,
         /// The underlying error.
@@ -353,12 +353,12 @@ pub enum Error {
     },
     /// A response that could not be understood: a success status with a
     /// body that is not the documented JSON (cut off, or not JSON at all).
-    #[error("{}: invalid response{}: {message}; body starts with: {excerpt:?}", who(subject.as_ref(), operation), status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    #[error("{}: invalid response{}: {message}; body starts with: {excerpt:?}", who(subject.as_deref(), operation), status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
     InvalidResponse {
         /// The operation.
         operation: &'static str,
         /// What the call was about, when known.
-        subject: Option<Subject>,
+        subject: Option<Box<Subject>>,
         /// The HTTP status, when known.
         status: Option<u16>,
         /// What was wrong with it.
@@ -496,9 +496,9 @@ impl Error {
                 source.subject()
             }
             Self::Transport { subject, .. } | Self::InvalidResponse { subject, .. } => {
-                subject.as_ref()
+                subject.as_deref()
             }
-            _ => self.details().and_then(|d| d.subject.as_ref()),
+            _ => self.details().and_then(|d| d.subject.as_deref()),
         }
     }
 
@@ -511,9 +511,9 @@ impl Error {
             | Self::InvalidInput(d)
             | Self::RateLimited(d)
             | Self::Server(d)
-            | Self::UnexpectedStatus(d) => d.subject = Some(about.clone()),
+            | Self::UnexpectedStatus(d) => d.subject = Some(Box::new(about.clone())),
             Self::Transport { subject, .. } | Self::InvalidResponse { subject, .. } => {
-                *subject = Some(about.clone());
+                *subject = Some(Box::new(about.clone()));
             }
             _ => {}
         }

@@ -11,8 +11,8 @@ use tray_api_raw::projects::types as raw;
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::deployments::encode_segment;
 use crate::decode::{self, Op, call};
+use crate::deployments::encode_segment;
 use crate::error::{Error, Result, Subject};
 use crate::import::ImportInput;
 
@@ -188,7 +188,7 @@ impl Projects<'_> {
                     (true, _) => {
                         return Err(Error::InvalidResponse {
                             operation: "list_project_versions",
-                            subject: Some(Subject::project(project_id)),
+                            subject: Some(Box::new(Subject::project(project_id))),
                             status: Some(200),
                             message: "hasNextPage is true but endCursor is missing or repeats"
                                 .into(),

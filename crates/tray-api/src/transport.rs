@@ -35,11 +35,11 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 use governor::clock::Clock;
 use governor::middleware::NoOpMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
-use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 use tracing::Instrument;
 use tray_api_raw::{Executor, ExecutorFuture, RetrySafety};
 
@@ -305,7 +305,7 @@ fn retry_error(safety: RetrySafety, error: &reqwest::Error) -> bool {
 /// What one attempt ended with, when it was not a final answer.
 enum Attempt {
     /// An answer that may be worth retrying (429, 5xx, a cut-off body).
-    Answer(reqwest::Response, &'static str),
+    Answer(Box<reqwest::Response>, &'static str),
     /// No (complete) answer.
     Failed(reqwest::Error),
 }
@@ -323,7 +323,7 @@ impl Attempt {
 
     fn into_result(self) -> reqwest::Result<reqwest::Response> {
         match self {
-            Self::Answer(response, _) => Ok(response),
+            Self::Answer(response, _) => Ok(*response),
             Self::Failed(error) => Err(error),
         }
     }
@@ -417,9 +417,9 @@ impl Transport {
                 span.record("status", status);
                 span.in_scope(|| tracing::debug!(status, duration_ms, cut_off, "response"));
                 if cut_off {
-                    Err(Attempt::Answer(response, CUT_OFF))
+                    Err(Attempt::Answer(Box::new(response), CUT_OFF))
                 } else if status == 429 || status >= 500 {
-                    Err(Attempt::Answer(response, "status"))
+                    Err(Attempt::Answer(Box::new(response), "status"))
                 } else {
                     Ok(response)
                 }
@@ -496,7 +496,9 @@ impl Transport {
 /// should it not, the attempt fails as a request error rather than panic.
 fn unreachable_clone() -> Result<reqwest::Response, Attempt> {
     Err(Attempt::Answer(
-        reqwest::Response::from(http::Response::new(bytes::Bytes::new())),
+        Box::new(reqwest::Response::from(http::Response::new(
+            bytes::Bytes::new(),
+        ))),
         "the request could not be repeated",
     ))
 }
@@ -564,10 +566,7 @@ mod tests {
             .with_jitter(false)
             .with_max_retries(10)
             .with_max_elapsed(Duration::from_secs(600));
-        assert_eq!(
-            long.backoff().build().last(),
-            Some(Duration::from_secs(10))
-        );
+        assert_eq!(long.backoff().build().last(), Some(Duration::from_secs(10)));
         let short = RetryConfig::default()
             .with_jitter(false)
             .with_max_elapsed(Duration::from_secs(2));

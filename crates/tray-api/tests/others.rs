@@ -105,7 +105,10 @@ async fn release_answered_500_is_not_retried() {
     assert!(
         matches!(&error, Error::OutcomeUnknown { source } if matches!(**source, Error::Server(_)))
     );
-    assert!(error.to_string().contains("may have been applied"), "{error}");
+    assert!(
+        error.to_string().contains("may have been applied"),
+        "{error}"
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 

@@ -221,7 +221,11 @@ async fn truncated_json_is_retried_then_an_invalid_response() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert!(error.hint().unwrap().contains("cut off"), "{:?}", error.hint());
+    assert!(
+        error.hint().unwrap().contains("cut off"),
+        "{:?}",
+        error.hint()
+    );
     // A read cut off is retried like a reset (1 + 4 retries).
     assert_eq!(server.received_requests().await.unwrap().len(), 5);
 }

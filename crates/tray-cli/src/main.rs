@@ -138,8 +138,7 @@ async fn dispatch(ctx: &mut Context, command: Command) -> CmdResult {
             title,
             description,
         })) => {
-            commands::project::create_version(ctx, project_id, version, title, description)
-                .await
+            commands::project::create_version(ctx, project_id, version, title, description).await
         }
         Command::Project(ProjectCommand::Version(VersionCommand::List { project_id, limit })) => {
             commands::project::list_versions(ctx, project_id, limit).await
@@ -189,9 +188,7 @@ async fn dispatch(ctx: &mut Context, command: Command) -> CmdResult {
         Command::Solution(SolutionCommand::Release(ReleaseCommand::Create { solution_id })) => {
             commands::solution::create(ctx, solution_id).await
         }
-        Command::Sandbox(SandboxCommand::Serve(args)) => {
-            commands::sandbox::serve(ctx, args).await
-        }
+        Command::Sandbox(SandboxCommand::Serve(args)) => commands::sandbox::serve(ctx, args).await,
         Command::Demo => commands::demo::run(ctx).await,
         Command::Completions { shell } => {
             let mut script = Vec::new();

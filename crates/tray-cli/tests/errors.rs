@@ -38,8 +38,17 @@ async fn a_bare_bearer_token_is_no_token_and_sends_nothing() {
             .args(["-o", "json", "deployment", "get", "acme-crm", "1.0"])
             .output()
             .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{token:?}: {}", stderr(&output));
-        assert!(stderr(&output).contains("no API token"), "{}", stderr(&output));
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{token:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains("no API token"),
+            "{}",
+            stderr(&output)
+        );
         let doc = json(&output);
         assert_eq!(doc["error"]["kind"], "no_token", "{doc}");
         assert!(doc.get("region").is_none(), "{doc}");
@@ -58,7 +67,11 @@ async fn a_base_url_never_gets_a_region_token() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("TRAY_API_TOKEN"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("TRAY_API_TOKEN"),
+        "{}",
+        stderr(&output)
+    );
     assert!(sandbox.requests().is_empty());
     // A token file serves a base URL.
     let file = home.path().join("token");
@@ -79,11 +92,22 @@ fn several_regions_need_their_own_tokens() {
         .env("TRAY_API_TOKEN", "a-token-for-one-region-only")
         .env("TRAY_API_TOKEN_US", "us-token")
         .args(["--region", "us,eu", "-o", "json"])
-        .args(["permissions", "add", "acme-crm", "1.0", "-e", "a@example.com"])
+        .args([
+            "permissions",
+            "add",
+            "acme-crm",
+            "1.0",
+            "-e",
+            "a@example.com",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("TRAY_API_TOKEN_EU"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("TRAY_API_TOKEN_EU"),
+        "{}",
+        stderr(&output)
+    );
     assert_eq!(json(&output)["error"]["kind"], "no_token");
 }
 
@@ -116,7 +140,15 @@ async fn a_version_create_cut_off_may_have_been_applied() {
     let sandbox = faulty("create-version=truncated").await;
     let home = tempfile::tempdir().unwrap();
     let output = tray_at(home.path(), &sandbox)
-        .args(["project", "version", "create", SOURCE, "77", "--title", "Seventy-seven"])
+        .args([
+            "project",
+            "version",
+            "create",
+            SOURCE,
+            "77",
+            "--title",
+            "Seventy-seven",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
@@ -134,7 +166,16 @@ async fn a_share_answered_by_a_proxy_502_may_have_been_applied() {
     let sandbox = faulty("share=html502").await;
     let home = tempfile::tempdir().unwrap();
     let output = tray_at(home.path(), &sandbox)
-        .args(["-o", "json", "permissions", "add", "acme-crm", "1.0", "-e", "a@example.com"])
+        .args([
+            "-o",
+            "json",
+            "permissions",
+            "add",
+            "acme-crm",
+            "1.0",
+            "-e",
+            "a@example.com",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
@@ -167,7 +208,15 @@ async fn a_read_cut_off_once_is_retried() {
 fn bad_local_input_is_exit_2_with_an_error_document_without_region() {
     let home = tempfile::tempdir().unwrap();
     let output = tray(home.path())
-        .args(["--sandbox", "-o", "json", "permissions", "add", "acme-crm", "1.0"])
+        .args([
+            "--sandbox",
+            "-o",
+            "json",
+            "permissions",
+            "add",
+            "acme-crm",
+            "1.0",
+        ])
         .args(["-e", "not-an-email"])
         .output()
         .unwrap();
@@ -190,7 +239,14 @@ fn permissions_add_shares_in_every_region_at_once() {
     let home = tempfile::tempdir().unwrap();
     let output = tray(home.path())
         .args(["--sandbox", "--region", "us,eu,apac", "-o", "json"])
-        .args(["permissions", "add", "acme-crm", "1.0", "-e", "a@example.com,b@example.com"])
+        .args([
+            "permissions",
+            "add",
+            "acme-crm",
+            "1.0",
+            "-e",
+            "a@example.com,b@example.com",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -215,13 +271,26 @@ fn permissions_add_shares_in_every_region_at_once() {
     // Text mode: one line per region.
     let output = tray(home.path())
         .args(["--sandbox", "--region", "us,eu"])
-        .args(["permissions", "add", "acme-crm", "1.0", "-e", "a@example.com"])
+        .args([
+            "permissions",
+            "add",
+            "acme-crm",
+            "1.0",
+            "-e",
+            "a@example.com",
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.lines().any(|l| l.starts_with("us: acme-crm 1.0:")), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("eu: acme-crm 1.0:")), "{text}");
+    assert!(
+        text.lines().any(|l| l.starts_with("us: acme-crm 1.0:")),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.starts_with("eu: acme-crm 1.0:")),
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -245,9 +314,18 @@ async fn an_export_that_cannot_be_written_after_the_download_is_exit_1() {
         .output()
         .unwrap();
     // The download happened.
-    assert!(sandbox.requests().iter().any(|r| r.path.ends_with("/export")));
+    assert!(
+        sandbox
+            .requests()
+            .iter()
+            .any(|r| r.path.ends_with("/export"))
+    );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stderr(&output).contains("cannot write"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("cannot write"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -256,7 +334,14 @@ async fn a_preview_without_auth_names_the_flag_to_add() {
     let home = tempfile::tempdir().unwrap();
     let file = home.path().join("export.json");
     let output = tray_at(home.path(), &sandbox)
-        .args(["project", "export", SOURCE, "1", "--out", file.to_str().unwrap()])
+        .args([
+            "project",
+            "export",
+            SOURCE,
+            "1",
+            "--out",
+            file.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
@@ -273,5 +358,8 @@ async fn a_preview_without_auth_names_the_flag_to_add() {
         "{err}"
     );
     let hint = err.lines().find(|l| l.starts_with("hint: ")).unwrap();
-    assert!(hint.contains("--auth ") && hint.contains("=<uuid>"), "{hint}");
+    assert!(
+        hint.contains("--auth ") && hint.contains("=<uuid>"),
+        "{hint}"
+    );
 }
