@@ -6,17 +6,20 @@ use crate::client::Client;
 use crate::decode::{Op, call};
 use crate::error::{Error, Result, Subject};
 
-/// What Tray answered to a share.
+/// What Tray answered to a share: Tray's summary (`message`, such as
+/// `"2 permissions added"`) and any field Tray adds later (`extra`), so the
+/// whole body reaches `-o json`. The generated type, re-exported.
 ///
 /// ```
-/// let outcome = tray_api::ShareOutcome { message: "2 permissions added".into() };
-/// assert_eq!(serde_json::to_string(&outcome).unwrap(), r#"{"message":"2 permissions added"}"#);
+/// let outcome: tray_api::ShareOutcome =
+///     serde_json::from_str(r#"{"message":"2 permissions added","added":["a@example.com"]}"#).unwrap();
+/// assert_eq!(outcome.message, "2 permissions added");
+/// assert_eq!(
+///     serde_json::to_string(&outcome).unwrap(),
+///     r#"{"message":"2 permissions added","added":["a@example.com"]}"#
+/// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ShareOutcome {
-    /// Tray's summary, such as `"2 permissions added"`.
-    pub message: String,
-}
+pub use tray_api_raw::permissions::types::ShareWithEmailsResponse as ShareOutcome;
 
 /// The CDK Permissions API of a [`Client`]; from [`Client::permissions`].
 ///
@@ -100,7 +103,7 @@ impl Permissions<'_> {
             )));
         }
         let body = tray_api_raw::permissions::types::ShareWithEmailsRequest { emails: cleaned };
-        let answer = call(
+        call(
             &Op::write("share_with_emails", Subject::connector(name, version)),
             self.client
                 .raw()
@@ -111,10 +114,7 @@ impl Permissions<'_> {
                 .body(body)
                 .send(),
         )
-        .await?;
-        Ok(ShareOutcome {
-            message: answer.message,
-        })
+        .await
     }
 }
 
@@ -128,7 +128,7 @@ impl Permissions<'_> {
 /// ```
 /// let outcome = tray_api::permissions::RegionShare {
 ///     region: "eu".into(),
-///     result: Ok(tray_api::ShareOutcome { message: "1 permission added".into() }),
+///     result: Ok(serde_json::from_str(r#"{"message":"1 permission added"}"#).unwrap()),
 /// };
 /// assert_eq!(
 ///     serde_json::to_string(&outcome).unwrap(),

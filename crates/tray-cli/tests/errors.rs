@@ -363,3 +363,74 @@ async fn a_preview_without_auth_names_the_flag_to_add() {
         "{hint}"
     );
 }
+
+/// A one-shot HTTP server answering every request with `body` (200, JSON).
+async fn scripted(body: &'static str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                // Read the head and the (small) body.
+                while let Ok(n) = socket.read(&mut buffer).await {
+                    if n == 0 {
+                        break;
+                    }
+                    request.extend_from_slice(&buffer[..n]);
+                    let text = String::from_utf8_lossy(&request);
+                    if let Some((head, rest)) = text.split_once("\r\n\r\n") {
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                            })
+                            .unwrap_or(0);
+                        if rest.len() >= length {
+                            break;
+                        }
+                    }
+                }
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fields_tray_adds_to_a_share_reach_json_output() {
+    let url = scripted(
+        r#"{"message":"1 permissions added","failureReason":null,"added":["a@example.com"]}"#,
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let output = tray(home.path())
+        .env("TRAY_API_URL", &url)
+        .env("TRAY_API_TOKEN", "scripted-token")
+        .args([
+            "-o",
+            "json",
+            "permissions",
+            "add",
+            "acme-crm",
+            "1.0",
+            "-e",
+            "a@example.com",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        json(&output),
+        serde_json::json!({"message": "1 permissions added", "failureReason": null, "added": ["a@example.com"]})
+    );
+}

@@ -71,6 +71,7 @@ pub(crate) fn share(
         StatusCode::OK,
         &ShareWithEmailsResponse {
             message: format!("{added} permissions added"),
+            extra: Default::default(),
         },
     ))
 }
