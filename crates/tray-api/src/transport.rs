@@ -11,8 +11,8 @@
 //!
 //! | operation | 429 | 500/502/503/504 | connect error | timeout, reset, connection lost mid-body, 2xx body cut off |
 //! |---|---|---|---|---|
-//! | `x-tray-retry: idempotent` (reads, previews, `deploy_connector`: Tray skips a deploy while one is in progress) | yes | yes | yes | yes |
-//! | `x-tray-retry: non-idempotent` (`create_project_version`, `import_project`, `create_solution_release`, `share_with_emails`) | yes | **no** | yes | **no** |
+//! | `x-tray-retry: idempotent` (reads, previews, the deploy: Tray skips a deploy while one is in progress) | yes | yes | yes | yes |
+//! | `x-tray-retry: non-idempotent` (creating a version, an import, a release, a share) | yes | **no** | yes | **no** |
 //! | an operation the specs do not know (requests you send yourself) | yes | GET only | yes | GET only |
 //!
 //! The non-idempotent calls are retried only when the request surely did
@@ -581,14 +581,28 @@ mod tests {
     #[test]
     fn classification_follows_the_spec() {
         let post = reqwest::Method::POST;
-        assert!(retry_status(safety("get_deployment", &post), 500));
-        assert!(retry_status(safety("deploy_connector", &post), 500));
-        assert!(!retry_status(safety("import_project", &post), 500));
-        assert!(!retry_status(safety("import_project", &post), 502));
-        assert!(retry_status(safety("import_project", &post), 429));
-        assert!(!retry_status(safety("share_with_emails", &post), 503));
-        assert!(retry_status(safety("custom", &reqwest::Method::GET), 503));
-        assert!(!retry_status(safety("custom", &post), 503));
-        assert!(!retry_status(safety("get_deployment", &post), 404));
+        let tables = [
+            tray_api_raw::deployments::RETRY_SAFETY,
+            tray_api_raw::permissions::RETRY_SAFETY,
+            tray_api_raw::projects::RETRY_SAFETY,
+            tray_api_raw::solutions::RETRY_SAFETY,
+        ];
+        let mut seen = [0, 0];
+        for (operation, expected) in tables.into_iter().flatten() {
+            // The spec wins over the method.
+            assert_eq!(safety(operation, &post), *expected, "{operation}");
+            let idempotent = *expected == RetrySafety::Idempotent;
+            seen[usize::from(idempotent)] += 1;
+            assert_eq!(retry_status(*expected, 500), idempotent, "{operation}");
+            assert_eq!(retry_status(*expected, 502), idempotent, "{operation}");
+            assert!(retry_status(*expected, 429), "{operation}");
+            assert!(!retry_status(*expected, 404), "{operation}");
+        }
+        // Both kinds exist in the specs.
+        assert!(seen[0] > 0 && seen[1] > 0, "{seen:?}");
+        // An operation no spec knows goes by its method.
+        let unknown = "an_operation_no_spec_has";
+        assert!(retry_status(safety(unknown, &reqwest::Method::GET), 503));
+        assert!(!retry_status(safety(unknown, &post), 503));
     }
 }
