@@ -434,3 +434,22 @@ async fn fields_tray_adds_to_a_share_reach_json_output() {
         serde_json::json!({"message": "1 permissions added", "failureReason": null, "added": ["a@example.com"]})
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fields_tray_adds_to_a_version_reach_json_output() {
+    let url = scripted(
+        r#"{"elements":[{"projectId":"5a8591dd-4039-49df-9202-96385ba3eff8","versionNumber":"1","title":"One","description":"","created":"2026-01-02T03:04:05Z","creator":"u-1","failureReason":"none yet"}],"pageInfo":{"hasNextPage":false,"hasPreviousPage":false}}"#,
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let output = tray(home.path())
+        .env("TRAY_API_URL", &url)
+        .env("TRAY_API_TOKEN", "scripted-token")
+        .args(["-o", "json", "project", "version", "list", SOURCE])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let doc = json(&output);
+    assert_eq!(doc[0]["failureReason"], "none yet", "{doc}");
+    assert_eq!(doc[0]["versionNumber"], "1", "{doc}");
+}

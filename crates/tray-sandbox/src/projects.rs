@@ -123,6 +123,7 @@ pub(crate) fn create_version(
 
 fn version_response(project_id: Uuid, version: &ProjectVersion) -> pt::ProjectVersionResponse {
     pt::ProjectVersionResponse {
+        extra: Default::default(),
         project_id,
         version_number: version.version_number.clone(),
         title: version.title.clone(),
@@ -207,6 +208,7 @@ pub(crate) fn list_versions(
         };
         let elements = &versions[start..end];
         Ok(pt::ProjectVersionPage {
+            extra: Default::default(),
             elements: elements
                 .iter()
                 .map(|version| version_response(project_id, version))
@@ -386,6 +388,7 @@ pub(crate) fn import_requirements(
             })
             .collect();
         Ok::<_, HttpError>(pt::PrepareProjectImportResponse {
+            extra: Default::default(),
             unresolved_authentications: requirements
                 .iter()
                 .any(|r| r.resolved_authentication.is_none()),
@@ -652,6 +655,7 @@ pub(crate) fn import_preview(app: &App, project: &str, body: &[u8]) -> Result<Re
         None => None,
     };
     let response = pt::ProjectImportPreviewResponse {
+        extra: Default::default(),
         import_metadata: plan.metadata,
         project_impact: pt::ProjectImpactForPreview {
             config: plan.config_changes,
@@ -705,6 +709,7 @@ pub(crate) fn import(app: &App, project: &str, body: &[u8]) -> Result<Response, 
         _ => None,
     };
     let response = pt::ProjectImportResponse {
+        extra: Default::default(),
         import_metadata: plan.metadata,
         project_impact: pt::ProjectImpact {
             config: plan.config_changes,
