@@ -155,7 +155,8 @@ pub enum DeploymentCommand {
 /// `tray permissions ...`
 #[derive(Debug, Subcommand)]
 pub enum PermissionsCommand {
-    /// Share a connector version with users of your organisation.
+    /// Share a connector version with users of your organisation; with several
+    /// --region (or --profile) it shares in each at once, like `deployment create`.
     Add {
         /// Connector name (default: connector.json in the current folder).
         name: Option<String>,
