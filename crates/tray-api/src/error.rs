@@ -353,7 +353,7 @@ pub enum Error {
     },
     /// A response that could not be understood: a success status with a
     /// body that is not the documented JSON (cut off, or not JSON at all).
-    #[error("{}: invalid response{}: {message}; body starts with: {excerpt:?}", who(subject.as_deref(), operation), status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    #[error("{}: invalid response{}: {message}{}", who(subject.as_deref(), operation), status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(), quote_excerpt(excerpt))]
     InvalidResponse {
         /// The operation.
         operation: &'static str,
@@ -837,6 +837,17 @@ impl Error {
             Self::UnexpectedStatus(d) => d.status >= 500,
             _ => false,
         }
+    }
+}
+
+/// `; body starts with: "…"` for a body that is not JSON (an HTML page
+/// says where the answer came from); nothing for JSON cut off, whose start
+/// says nothing more.
+fn quote_excerpt(excerpt: &str) -> String {
+    if excerpt.is_empty() || looks_like_json(excerpt) {
+        String::new()
+    } else {
+        format!("; body starts with: {excerpt:?}")
     }
 }
 

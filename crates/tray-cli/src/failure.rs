@@ -237,7 +237,7 @@ fn cli_hint(error: &Error) -> Option<String> {
             "check the token of this region: --token-file, TRAY_API_TOKEN_<REGION> or TRAY_API_TOKEN (tokens are per region)".to_owned(),
         ),
         Error::NoToken { .. } => Some(
-            "set TRAY_API_TOKEN_<REGION> (e.g. TRAY_API_TOKEN_EU) or TRAY_API_TOKEN, or pass --token-file PATH; or try any command with --sandbox, which needs no token".to_owned(),
+            "set the variable named above or pass --token-file PATH (see `tray --help` for the region/token rule); or try any command with --sandbox, which needs no token".to_owned(),
         ),
         _ => None,
     }
