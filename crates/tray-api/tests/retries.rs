@@ -317,3 +317,106 @@ async fn limiter_keeps_100_concurrent_calls_within_30_per_second_plus_burst() {
         }
     }
 }
+
+/// A server whose first `cut` answers send their headers and half the body,
+/// then close the connection (a connection lost mid-body); later ones
+/// answer in full. Returns its base URL and the number of connections.
+async fn cut_mid_body(cut: usize, body: &'static str) -> (String, Arc<Mutex<usize>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(0usize));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let n = {
+                let mut seen = counter.lock().unwrap();
+                *seen += 1;
+                *seen
+            };
+            tokio::spawn(async move {
+                let mut buffer = vec![0u8; 16 * 1024];
+                let mut request = Vec::new();
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(read) => request.extend_from_slice(&buffer[..read]),
+                    }
+                }
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                if n <= cut {
+                    let _ = socket.write_all(&body.as_bytes()[..body.len() / 2]).await;
+                    let _ = socket.flush().await;
+                    // Dropping the socket closes the connection mid-body.
+                } else {
+                    let _ = socket.write_all(body.as_bytes()).await;
+                }
+            });
+        }
+    });
+    (format!("http://{address}"), seen)
+}
+
+#[tokio::test]
+async fn a_connection_lost_mid_body_is_retried_for_reads() {
+    let body = r#"{"id":"d-1","deploymentStatus":"Deployed","connectorName":"my-connector","connectorVersion":"1.0"}"#;
+    let (url, seen) = cut_mid_body(2, body).await;
+    let client = Client::builder()
+        .base_url(&url)
+        .token(TOKEN)
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    let deployment = client
+        .deployments()
+        .get("my-connector", "1.0", "d-1")
+        .await
+        .unwrap();
+    assert_eq!(deployment.id, "d-1");
+    assert_eq!(*seen.lock().unwrap(), 3);
+}
+
+#[tokio::test]
+async fn a_connection_lost_mid_body_is_a_transport_error_not_a_bad_base_url() {
+    let body = r#"{"id":"d-1","deploymentStatus":"Deployed","connectorName":"my-connector","connectorVersion":"1.0"}"#;
+    let (url, _) = cut_mid_body(usize::MAX, body).await;
+    let client = Client::builder()
+        .base_url(&url)
+        .token(TOKEN)
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap();
+    let error = client
+        .deployments()
+        .get("my-connector", "1.0", "d-1")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert!(error.to_string().contains("lost"), "{error}");
+    assert!(
+        !error.hint().unwrap().contains("base URL"),
+        "{:?}",
+        error.hint()
+    );
+
+    // A write cut off the same way may have been applied.
+    let error = client
+        .projects()
+        .create_version(project(), "9", "Nine", None)
+        .await
+        .unwrap_err();
+    assert!(error.outcome_unknown(), "{error:?}");
+
+    // A streamed export reports it as a lost connection too.
+    let mut sink = Vec::new();
+    let error = client
+        .projects()
+        .export_to_writer(project(), "1", &mut sink)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+}
