@@ -493,7 +493,8 @@ impl Transport {
 }
 
 /// A request whose first clone worked clones again (its body is `Bytes`);
-/// should it not, the attempt fails as a request error rather than panic.
+/// should it not, the attempt ends with an empty answer (reported as an
+/// invalid response, never retried as such) rather than a panic.
 fn unreachable_clone() -> Result<reqwest::Response, Attempt> {
     Err(Attempt::Answer(
         Box::new(reqwest::Response::from(http::Response::new(
