@@ -1,18 +1,24 @@
 //! Generates one Rust module per OpenAPI spec into `OUT_DIR`, with the
 //! settings of `tray-codegen` (the same code `cargo xtask codegen` snapshots).
 //!
-//! The specs are read from this package's own `openapi/` folder, so the
-//! published `.crate` builds alone. Those files are byte-identical copies of
-//! the workspace's top-level `openapi/` (the single source of truth):
-//! `cargo xtask codegen` writes them and `cargo xtask codegen --check` fails
-//! when they differ.
+//! In the workspace the specs are read from the top-level `openapi/` (the
+//! single source of truth). The published `.crate` carries byte-identical
+//! copies in its own `openapi/` folder and builds from those:
+//! `cargo xtask codegen` writes the copies and `cargo xtask codegen --check`
+//! fails when they differ.
 
 use std::path::PathBuf;
 
 fn main() {
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
-    // `Spec::file(root)` is `root/openapi/NAME.yaml`: here, the packaged copy.
-    let workspace_root = manifest_dir;
+    // `Spec::file(root)` is `root/openapi/NAME.yaml`: the workspace's specs
+    // when this is built inside the workspace, else the packaged copies.
+    let workspace = manifest_dir.join("../..");
+    let workspace_root = if workspace.join("openapi").is_dir() && workspace.join("xtask").is_dir() {
+        workspace
+    } else {
+        manifest_dir
+    };
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     for spec in tray_codegen::SPECS {
         println!(

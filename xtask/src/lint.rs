@@ -1,6 +1,8 @@
 //! Spec checks run by `cargo xtask lint` and by the tests.
 //!
-//! 1. Every spec parses as OpenAPI 3.0 and generates Rust code.
+//! 1. Every spec parses as OpenAPI 3.0 and generates Rust code, which
+//!    includes every operation carrying `x-tray-retry: idempotent` or
+//!    `x-tray-retry: non-idempotent` (see `tray_codegen::RETRY_EXTENSION`).
 //! 2. Every example (request and response bodies, error responses, component
 //!    schemas, parameters) validates against its schema, deserializes into
 //!    the generated type and re-serializes to equal JSON.

@@ -129,9 +129,41 @@ fn check_fails_when_the_packaged_copy_differs_and_codegen_restores_it() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("solutions    STALE COPY"), "{stdout}");
     assert!(!stdout.contains("projects     STALE"), "{stdout}");
-    assert_eq!(std::fs::read(&copy).unwrap(), b"# edited by hand\n", "--check wrote the copy");
+    assert_eq!(
+        std::fs::read(&copy).unwrap(),
+        b"# edited by hand\n",
+        "--check wrote the copy"
+    );
 
     assert!(xtask(dir.path(), &["codegen"]).status.success());
     assert_eq!(std::fs::read(&copy).unwrap(), original);
     assert!(xtask(dir.path(), &["codegen", "--check"]).status.success());
+}
+
+#[test]
+fn an_operation_without_retry_safety_fails_lint_and_codegen() {
+    let dir = scratch();
+    let spec = dir.path().join("openapi/solutions.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let edited = text.replacen("      x-tray-retry: non-idempotent\n", "", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&spec, edited).unwrap();
+    for args in [&["lint"][..], &["codegen", "--check"][..]] {
+        let output = xtask(dir.path(), args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("createSolutionRelease") && stderr.contains("lacks x-tray-retry"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // An unknown value is refused too.
+    std::fs::write(
+        &spec,
+        text.replacen("x-tray-retry: non-idempotent", "x-tray-retry: maybe", 1),
+    )
+    .unwrap();
+    let output = xtask(dir.path(), &["lint"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("\"maybe\""));
 }

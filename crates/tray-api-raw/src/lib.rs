@@ -48,6 +48,42 @@ pub use enums::{
 };
 pub use error::ApiError;
 pub use hooks::{ClientState, Executor, ExecutorFuture, InvalidToken};
+
+/// Whether an operation may be repeated after a failure whose outcome is
+/// unknown (a timeout, a 5xx, a lost connection). Each spec operation says
+/// which with its `x-tray-retry` extension; see [`retry_safety`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RetrySafety {
+    /// Repeating it does no harm (reads, previews, a deploy: Tray skips a
+    /// deploy while one of the same version is in progress).
+    Idempotent,
+    /// Repeating it could apply a change twice: retry only what surely did
+    /// not reach the server.
+    NonIdempotent,
+}
+
+/// The retry safety the specs give an operation (its snake_case id, as the
+/// [`Executor`] receives it), or `None` for an operation no spec has.
+///
+/// ```
+/// use tray_api_raw::{RetrySafety, retry_safety};
+/// assert_eq!(retry_safety("get_deployment"), Some(RetrySafety::Idempotent));
+/// assert_eq!(retry_safety("import_project"), Some(RetrySafety::NonIdempotent));
+/// assert_eq!(retry_safety("no_such_operation"), None);
+/// ```
+pub fn retry_safety(operation: &str) -> Option<RetrySafety> {
+    [
+        deployments::RETRY_SAFETY,
+        permissions::RETRY_SAFETY,
+        projects::RETRY_SAFETY,
+        solutions::RETRY_SAFETY,
+    ]
+    .into_iter()
+    .flatten()
+    .find(|(id, _)| *id == operation)
+    .map(|(_, safety)| *safety)
+}
 pub use progenitor_client::{ByteStream, Error, ResponseValue};
 
 /// Tray's documented sustained rate limit: 30 requests per second (1,800

@@ -69,6 +69,7 @@ pub(crate) struct Inner {
     pub(crate) state: ClientState,
     pub(crate) raw: RawClients,
     pub(crate) deploy_timeout: Duration,
+    transport: Arc<Transport>,
 }
 
 /// A Tray API client for one region (or base URL) and one token.
@@ -185,7 +186,7 @@ impl Client {
     ///
     /// ```no_run
     /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
-    /// client.permissions().share_with_emails("my-connector", "1.0", &["a@example.com".into()]).await?;
+    /// client.permissions().share_with_emails("my-connector", "1.0", ["a@example.com"]).await?;
     /// # Ok(()) }
     /// ```
     pub fn permissions(&self) -> Permissions<'_> {
@@ -226,6 +227,8 @@ impl Client {
 
     /// Send a hand-built request (from [`Client::request`]) through the same
     /// pipeline as every call: token, rate limiter, retries, tracing.
+    /// The answer's body is read to its end (and the call retried when the
+    /// spec allows and it is cut off); errors are left to [`crate::decode`].
     pub(crate) async fn send(
         &self,
         request: reqwest::Request,
@@ -237,6 +240,20 @@ impl Client {
             .execute(&self.inner.http, request, operation)
             .await;
         result.map_err(|e| Error::transport(operation, e))
+    }
+
+    /// Like [`Client::send`], but the answer is handed over after its
+    /// headers, for the caller to stream its body.
+    pub(crate) async fn send_streamed(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<reqwest::Response> {
+        self.inner
+            .transport
+            .run(&self.inner.http, request, operation, true)
+            .await
+            .map_err(|e| Error::transport(operation, e))
     }
 
     /// A request to `path` (which starts with `/`) with this client's
@@ -327,6 +344,10 @@ impl fmt::Debug for ClientBuilder {
 /// ```
 pub fn clean_token(token: &str) -> &str {
     let token = token.trim();
+    // A bare prefix (`"Bearer "`, trimmed to `"Bearer"`) is no token at all.
+    if token.eq_ignore_ascii_case("bearer") {
+        return "";
+    }
     token
         .strip_prefix("Bearer ")
         .or_else(|| token.strip_prefix("bearer "))
@@ -391,7 +412,9 @@ impl ClientBuilder {
     }
 
     /// Read the token from `TRAY_API_TOKEN` (a leading `Bearer ` stripped);
-    /// [`ClientBuilder::build`] fails if it is unset or empty.
+    /// [`ClientBuilder::build`] fails if it is unset, blank or a bare
+    /// `Bearer `. For the per-region variables and the CLI's whole rule, see
+    /// [`Client::from_env`].
     ///
     /// ```no_run
     /// let client = tray_api::Client::builder().token_from_env().build()?;
@@ -499,9 +522,9 @@ impl ClientBuilder {
     /// ```
     pub fn build(self) -> Result<Client> {
         if self.token_env_missing {
-            return Err(Error::config(format!(
-                "no API token: {TOKEN_ENV} is not set or empty"
-            )));
+            return Err(Error::NoToken {
+                message: format!("no API token: {TOKEN_ENV} is not set or empty"),
+            });
         }
         let (base_url, region) = match &self.base_url {
             Some(url) => (url.trim().trim_end_matches('/').to_owned(), None),
@@ -535,7 +558,9 @@ impl ClientBuilder {
         }
         let mut state = match &self.token {
             Some(token) if token.expose_secret().is_empty() => {
-                return Err(Error::config("the API token is empty"));
+                return Err(Error::NoToken {
+                    message: "the API token is empty".into(),
+                });
             }
             Some(token) => ClientState::bearer(token.expose_secret())
                 .map_err(|e| Error::config(e.to_string()))?,
@@ -559,7 +584,7 @@ impl ClientBuilder {
             self.retry.unwrap_or_default(),
             timeout,
         );
-        state = state.with_executor(transport);
+        state = state.with_executor(transport.clone());
         let raw = RawClients {
             deployments: tray_api_raw::deployments::Client::new_with_client(
                 &base_url,
@@ -590,6 +615,7 @@ impl ClientBuilder {
                 state,
                 raw,
                 deploy_timeout,
+                transport,
             }),
         })
     }
@@ -605,6 +631,9 @@ mod tests {
         assert_eq!(clean_token(" Bearer abc "), "abc");
         assert_eq!(clean_token("bearer abc"), "abc");
         assert_eq!(clean_token("abc"), "abc");
+        assert_eq!(clean_token("Bearer "), "");
+        assert_eq!(clean_token(" bearer\n"), "");
+        assert!(Client::builder().token("Bearer ").build().is_err());
     }
 
     #[test]

@@ -38,7 +38,8 @@ use tray_api_raw::deployments::types as raw;
 
 use crate::client::Client;
 use crate::connector_zip::ConnectorZip;
-use crate::error::{Error, Result, call};
+use crate::decode::{self, Op, call};
+use crate::error::{Error, Result, Subject};
 
 /// The literal deployment id that means "the last deployment of this
 /// connector version".
@@ -318,34 +319,21 @@ impl<'a> Deployments<'a> {
         );
         *request.timeout_mut() = Some(self.client.deploy_timeout());
         *request.body_mut() = Some(reqwest::Body::from(body));
-        let response = self.client.send(request, OPERATION).await?;
+        let op = Op::write(OPERATION, Subject::connector(name, version));
+        let response = self
+            .client
+            .send(request, OPERATION)
+            .await
+            .map_err(|e| op.fail(e))?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|e| {
-            Error::invalid_response(
-                OPERATION,
-                Some(status),
-                format!("cannot read the body: {e}"),
-                b"",
-            )
-        })?;
-        if !(200..300).contains(&status) {
-            return Err(Error::from_status(OPERATION, status, &bytes));
-        }
-        let answer: raw::DeployConnectorResponse = serde_json::from_slice(&bytes).map_err(|e| {
-            Error::invalid_response(
-                OPERATION,
-                Some(status),
-                format!("malformed JSON: {e}"),
-                &bytes,
-            )
-        })?;
+        let answer: raw::DeployConnectorResponse = decode::response(&op, response).await?;
         let Some(id) = answer.id.filter(|id| !id.is_empty()) else {
-            return Err(Error::invalid_response(
+            return Err(op.fail(Error::invalid_response(
                 OPERATION,
                 Some(status),
                 "the answer has no deployment id",
-                &bytes,
-            ));
+                b"",
+            )));
         };
         Ok(Deployment {
             id,
@@ -376,7 +364,7 @@ impl<'a> Deployments<'a> {
         non_empty(version, "connector version")?;
         non_empty(id, "deployment id")?;
         let answer = call(
-            "get_deployment",
+            &Op::read("get_deployment", Subject::deployment(name, version, id)),
             self.client
                 .raw()
                 .deployments

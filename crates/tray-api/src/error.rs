@@ -14,24 +14,134 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The longest excerpt of a response body kept in an error, in characters.
 pub const EXCERPT_CHARS: usize = 200;
 
-/// What Tray answered when a call failed: the operation, the HTTP status and
-/// Tray's `message` and `code` when the body had them.
+/// What a call was about, in the user's words: the deployment, connector,
+/// project, version or solution named in the request. Errors name it first
+/// (`deployment acme-crm 1.0 latest: not found (HTTP 404)`), and the hints
+/// differ by it (a 404 on a project is not a 404 on a connector).
 ///
 /// ```
-/// use tray_api::ApiErrorDetails;
-/// let details = ApiErrorDetails {
-///     operation: "get_deployment",
-///     status: 404,
-///     message: Some("Not found".into()),
-///     code: None,
-///     excerpt: None,
-/// };
-/// assert_eq!(details.to_string(), "get_deployment: HTTP 404: Not found");
+/// let subject = tray_api::Subject::deployment("acme-crm", "1.0", "latest");
+/// assert_eq!(subject.to_string(), "deployment acme-crm 1.0 latest");
+/// let project = uuid::Uuid::nil();
+/// assert_eq!(
+///     tray_api::Subject::version(project, "3").to_string(),
+///     format!("version 3 of project {project}")
+/// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Subject {
+    /// One deployment of a connector version (`id` may be `latest`).
+    Deployment {
+        /// Connector name.
+        name: String,
+        /// Connector version.
+        version: String,
+        /// Deployment id or `latest`.
+        id: String,
+    },
+    /// A connector version (deploy, share).
+    Connector {
+        /// Connector name.
+        name: String,
+        /// Connector version.
+        version: String,
+    },
+    /// A project (list its versions, import into it).
+    Project {
+        /// Project id.
+        id: uuid::Uuid,
+    },
+    /// One version of a project (create, export).
+    Version {
+        /// Project id.
+        project: uuid::Uuid,
+        /// Version number.
+        version: String,
+    },
+    /// An embedded solution (release preview, release).
+    Solution {
+        /// Solution id.
+        id: uuid::Uuid,
+    },
+}
+
+impl Subject {
+    /// A deployment of `name` `version` (`id` may be `latest`).
+    pub fn deployment(name: &str, version: &str, id: &str) -> Self {
+        Self::Deployment {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            id: id.to_owned(),
+        }
+    }
+
+    /// A connector version.
+    ///
+    /// ```
+    /// assert_eq!(tray_api::Subject::connector("acme", "1.0").to_string(), "connector acme 1.0");
+    /// ```
+    pub fn connector(name: &str, version: &str) -> Self {
+        Self::Connector {
+            name: name.to_owned(),
+            version: version.to_owned(),
+        }
+    }
+
+    /// A project.
+    pub fn project(id: uuid::Uuid) -> Self {
+        Self::Project { id }
+    }
+
+    /// A version of a project.
+    pub fn version(project: uuid::Uuid, version: &str) -> Self {
+        Self::Version {
+            project,
+            version: version.to_owned(),
+        }
+    }
+
+    /// An embedded solution.
+    pub fn solution(id: uuid::Uuid) -> Self {
+        Self::Solution { id }
+    }
+}
+
+impl fmt::Display for Subject {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Deployment { name, version, id } => write!(f, "deployment {name} {version} {id}"),
+            Self::Connector { name, version } => write!(f, "connector {name} {version}"),
+            Self::Project { id } => write!(f, "project {id}"),
+            Self::Version { project, version } => {
+                write!(f, "version {version} of project {project}")
+            }
+            Self::Solution { id } => write!(f, "solution {id}"),
+        }
+    }
+}
+
+/// What Tray answered when a call failed: the subject and operation, the
+/// HTTP status and Tray's `message` and `code` when the body had them.
+///
+/// ```
+/// use tray_api::{ApiErrorDetails, Subject};
+/// let details = ApiErrorDetails::new("get_deployment", 404)
+///     .with_message("Not found")
+///     .with_subject(Subject::deployment("acme-crm", "1.0", "latest"));
+/// assert_eq!(
+///     details.to_string(),
+///     "deployment acme-crm 1.0 latest: HTTP 404: Not found"
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiErrorDetails {
-    /// The snake_case operation id (`"deploy_connector"`, `"import_project"`).
+    /// The snake_case operation id (`"deploy_connector"`, `"import_project"`),
+    /// for machines; messages name the [`subject`](Self::subject).
     pub operation: &'static str,
+    /// What the call was about, when known.
+    pub subject: Option<Box<Subject>>,
     /// The HTTP status.
     pub status: u16,
     /// Tray's `message`, when the body was Tray's JSON error.
@@ -43,10 +153,50 @@ pub struct ApiErrorDetails {
     pub excerpt: Option<String>,
 }
 
-impl fmt::Display for ApiErrorDetails {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: HTTP {}", self.operation, self.status)?;
-        if let Some(message) = &self.message {
+impl ApiErrorDetails {
+    /// Details of a `status` answer to `operation`, with nothing else known.
+    ///
+    /// ```
+    /// let details = tray_api::ApiErrorDetails::new("get_deployment", 401);
+    /// assert_eq!(details.to_string(), "get_deployment: HTTP 401");
+    /// ```
+    pub fn new(operation: &'static str, status: u16) -> Self {
+        Self {
+            operation,
+            subject: None,
+            status,
+            message: None,
+            code: None,
+            excerpt: None,
+        }
+    }
+
+    /// Set Tray's `message`.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// Set the subject.
+    pub fn with_subject(mut self, subject: Subject) -> Self {
+        self.subject = Some(Box::new(subject));
+        self
+    }
+
+    fn who(&self) -> String {
+        who(self.subject.as_deref(), self.operation)
+    }
+
+    /// `WHO: LABEL (HTTP STATUS): MESSAGE (code C) (non-JSON body: ...)`.
+    fn describe(&self, f: &mut fmt::Formatter<'_>, label: &str) -> fmt::Result {
+        write!(f, "{}: {label} (HTTP {})", self.who(), self.status)?;
+        self.tail(f, Some(label))
+    }
+
+    fn tail(&self, f: &mut fmt::Formatter<'_>, label: Option<&str>) -> fmt::Result {
+        if let Some(message) = &self.message
+            && label.is_none_or(|label| !message.trim().eq_ignore_ascii_case(label))
+        {
             write!(f, ": {message}")?;
         }
         if let Some(code) = &self.code {
@@ -56,6 +206,29 @@ impl fmt::Display for ApiErrorDetails {
             write!(f, " (non-JSON body: {excerpt})")?;
         }
         Ok(())
+    }
+}
+
+fn who(subject: Option<&Subject>, operation: &str) -> String {
+    match subject {
+        Some(subject) => subject.to_string(),
+        None => operation.to_owned(),
+    }
+}
+
+impl fmt::Display for ApiErrorDetails {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: HTTP {}", self.who(), self.status)?;
+        self.tail(f, None)
+    }
+}
+
+/// Displays an HTTP error variant: `WHO: LABEL (HTTP STATUS): MESSAGE`.
+struct Http<'a>(&'a ApiErrorDetails, &'static str);
+
+impl fmt::Display for Http<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.describe(f, self.1)
     }
 }
 
@@ -101,8 +274,12 @@ fn list_auths(list: &[UnresolvedAuthentication]) -> String {
 }
 
 /// Everything that can go wrong. Match on the variant to branch; use
-/// [`Error::status`], [`Error::message`], [`Error::is_local`] and
-/// [`Error::hint`] for reporting.
+/// [`Error::status`], [`Error::message`], [`Error::is_local`],
+/// [`Error::outcome_unknown`] and [`Error::hint`] for reporting.
+///
+/// Messages name what the call was about ([`Error::subject`]), e.g.
+/// `deployment acme-crm 1.0 latest: not found (HTTP 404)`;
+/// [`Error::operation`] keeps the generated operation id for machines.
 ///
 /// The API token is never part of an error.
 ///
@@ -119,32 +296,32 @@ fn list_auths(list: &[UnresolvedAuthentication]) -> String {
 #[non_exhaustive]
 pub enum Error {
     /// 401: the token is missing, wrong, or from another region.
-    #[error("unauthorized: {0}")]
+    #[error("{}", Http(.0, "unauthorized"))]
     Unauthorized(ApiErrorDetails),
     /// 403: the token's API user may not do this.
-    #[error("forbidden: {0}")]
+    #[error("{}", Http(.0, "forbidden"))]
     Forbidden(ApiErrorDetails),
     /// 404: no such connector, deployment, project, version or solution.
-    #[error("not found: {0}")]
+    #[error("{}", Http(.0, "not found"))]
     NotFound(ApiErrorDetails),
     /// 400: Tray rejected the request; `message` says why.
-    #[error("invalid input: {0}")]
+    #[error("{}", Http(.0, "rejected"))]
     InvalidInput(ApiErrorDetails),
     /// 429 after the configured retries.
-    #[error("rate limited: {0}")]
+    #[error("{}", Http(.0, "rate limited"))]
     RateLimited(ApiErrorDetails),
     /// 5xx (after the retries allowed for the operation).
-    #[error("server error: {0}")]
+    #[error("{}", Http(.0, "server error"))]
     Server(ApiErrorDetails),
     /// Any other status.
-    #[error("unexpected status: {0}")]
+    #[error("{}", Http(.0, "unexpected status"))]
     UnexpectedStatus(ApiErrorDetails),
     /// The deployment finished with status `Failed`.
     #[error(
-        "deployment {} of {}@{} failed",
-        deployment.id,
+        "deployment {} {} {}: failed",
         deployment.connector_name,
-        deployment.connector_version
+        deployment.connector_version,
+        deployment.id
     )]
     DeploymentFailed {
         /// The failed deployment.
@@ -173,23 +350,28 @@ pub enum Error {
         /// The last deployment observed, if any.
         last: Option<Box<Deployment>>,
     },
-    /// The request did not complete: DNS, connect, TLS, timeout, reset.
-    #[error("{operation}: request failed: {message}")]
+    /// The request did not complete: DNS, connect, TLS, timeout, reset, or
+    /// a connection lost in the middle of the response body.
+    #[error("{}: request failed: {message}", who(subject.as_deref(), operation))]
     Transport {
         /// The operation.
         operation: &'static str,
+        /// What the call was about, when known.
+        subject: Option<Box<Subject>>,
         /// What happened (never contains the token).
         message: String,
         /// The underlying error.
         #[source]
         source: Option<reqwest::Error>,
     },
-    /// A response that could not be read or understood: a success status
-    /// with a body that is not the documented JSON, truncated or malformed.
-    #[error("{operation}: invalid response{}: {message}; body starts with: {excerpt:?}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default())]
+    /// A response that could not be understood: a success status with a
+    /// body that is not the documented JSON (cut off, or not JSON at all).
+    #[error("{}: invalid response{}: {message}{}", who(subject.as_deref(), operation), status.map(|s| format!(" (HTTP {s})")).unwrap_or_default(), quote_excerpt(excerpt))]
     InvalidResponse {
         /// The operation.
         operation: &'static str,
+        /// What the call was about, when known.
+        subject: Option<Box<Subject>>,
         /// The HTTP status, when known.
         status: Option<u16>,
         /// What was wrong with it.
@@ -197,12 +379,30 @@ pub enum Error {
         /// The start of the body (at most [`EXCERPT_CHARS`] characters).
         excerpt: String,
     },
-    /// Invalid local input, found before any request (a file that is not a
-    /// connector zip, a malformed email, a bad mapping).
+    /// A write (create a version, import, release, share, deploy) failed
+    /// after its request was sent: a timeout, a lost connection, a 5xx or an
+    /// answer that is not Tray's JSON. The change **may have been applied**;
+    /// check before repeating it ([`Error::hint`] says how).
+    #[error("{source}; the change may have been applied")]
+    OutcomeUnknown {
+        /// What failed.
+        source: Box<Error>,
+    },
+    /// Invalid local input, found before any request (a malformed email,
+    /// a bad mapping, an empty version number).
     #[error("{message}")]
     Local {
         /// What is wrong.
         message: String,
+    },
+    /// A local file could not be read (or written) before any request.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
     },
     /// A connector zip (or connector project folder) that breaks the
     /// connector zip rule (see [`ConnectorZip`](crate::ConnectorZip)),
@@ -215,6 +415,16 @@ pub enum Error {
         #[source]
         source: crate::connector_zip::ZipError,
     },
+    /// What Tray answered could not be saved (an export written to a file
+    /// or stdout): the request had succeeded.
+    #[error("cannot write {}: {source}", path.as_ref().map_or_else(|| "the output".to_owned(), |p| p.display().to_string()))]
+    WriteResult {
+        /// The file, when writing to one.
+        path: Option<std::path::PathBuf>,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// Promoting a project needs authentications the destination cannot
     /// resolve and no resolution was given for them.
     #[error(
@@ -225,7 +435,14 @@ pub enum Error {
         /// The authentications to resolve.
         list: Vec<UnresolvedAuthentication>,
     },
-    /// Bad client settings (base URL, token, region).
+    /// No usable API token was found (unset, blank, or `Bearer ` alone),
+    /// before any request. `message` says where it was looked for.
+    #[error("{message}")]
+    NoToken {
+        /// Where the token was looked for.
+        message: String,
+    },
+    /// Bad client settings (base URL, token, region, config file).
     #[error("invalid client configuration: {message}")]
     Config {
         /// What is wrong.
@@ -274,9 +491,48 @@ impl Error {
             | Self::RateLimited(d)
             | Self::Server(d)
             | Self::UnexpectedStatus(d) => Some(d),
-            Self::PromotionIncomplete { source, .. } => source.details(),
+            Self::PromotionIncomplete { source, .. } | Self::OutcomeUnknown { source } => {
+                source.details()
+            }
             _ => None,
         }
+    }
+
+    /// What the failed call was about (the deployment, connector, project,
+    /// version or solution), when a request was involved.
+    ///
+    /// ```
+    /// let error = tray_api::Error::Local { message: "bad".into() };
+    /// assert!(error.subject().is_none());
+    /// ```
+    pub fn subject(&self) -> Option<&Subject> {
+        match self {
+            Self::PromotionIncomplete { source, .. } | Self::OutcomeUnknown { source } => {
+                source.subject()
+            }
+            Self::Transport { subject, .. } | Self::InvalidResponse { subject, .. } => {
+                subject.as_deref()
+            }
+            _ => self.details().and_then(|d| d.subject.as_deref()),
+        }
+    }
+
+    /// The same error, about `subject` (set by each call of this crate).
+    pub(crate) fn about(mut self, about: &Subject) -> Self {
+        match &mut self {
+            Self::Unauthorized(d)
+            | Self::Forbidden(d)
+            | Self::NotFound(d)
+            | Self::InvalidInput(d)
+            | Self::RateLimited(d)
+            | Self::Server(d)
+            | Self::UnexpectedStatus(d) => d.subject = Some(Box::new(about.clone())),
+            Self::Transport { subject, .. } | Self::InvalidResponse { subject, .. } => {
+                *subject = Some(Box::new(about.clone()));
+            }
+            _ => {}
+        }
+        self
     }
 
     /// The HTTP status, when the error comes from a response.
@@ -287,7 +543,9 @@ impl Error {
     /// ```
     pub fn status(&self) -> Option<u16> {
         match self {
-            Self::PromotionIncomplete { source, .. } => source.status(),
+            Self::PromotionIncomplete { source, .. } | Self::OutcomeUnknown { source } => {
+                source.status()
+            }
             Self::InvalidResponse { status, .. } => *status,
             Self::Transport { source, .. } => source
                 .as_ref()
@@ -305,8 +563,12 @@ impl Error {
     /// ```
     pub fn message(&self) -> Option<&str> {
         match self {
-            Self::PromotionIncomplete { source, .. } => source.message(),
-            Self::Local { message } | Self::Config { message } => Some(message),
+            Self::PromotionIncomplete { source, .. } | Self::OutcomeUnknown { source } => {
+                source.message()
+            }
+            Self::Local { message } | Self::Config { message } | Self::NoToken { message } => {
+                Some(message)
+            }
             Self::Transport { message, .. } | Self::InvalidResponse { message, .. } => {
                 Some(message)
             }
@@ -324,7 +586,9 @@ impl Error {
         self.details().and_then(|d| d.code.as_deref())
     }
 
-    /// The operation that failed, when a request was involved.
+    /// The generated operation that failed (`"get_deployment"`), when a
+    /// request was involved: for machines and logs; messages name the
+    /// [`subject`](Self::subject).
     ///
     /// ```
     /// let error = tray_api::Error::Local { message: "bad".into() };
@@ -332,7 +596,9 @@ impl Error {
     /// ```
     pub fn operation(&self) -> Option<&'static str> {
         match self {
-            Self::PromotionIncomplete { source, .. } => source.operation(),
+            Self::PromotionIncomplete { source, .. } | Self::OutcomeUnknown { source } => {
+                source.operation()
+            }
             Self::Transport { operation, .. } | Self::InvalidResponse { operation, .. } => {
                 Some(operation)
             }
@@ -340,9 +606,10 @@ impl Error {
         }
     }
 
-    /// Bad local input or settings, found before any request (exit code 2
-    /// in the CLI): [`Error::Local`], [`Error::InvalidZip`] and
-    /// [`Error::Config`].
+    /// Bad local input or settings, found before any request was sent
+    /// (exit code 2 in the CLI): [`Error::Local`], [`Error::Config`],
+    /// [`Error::NoToken`], [`Error::Io`] and [`Error::InvalidZip`]. An error after a request
+    /// (even a local one, such as [`Error::WriteResult`]) is not.
     ///
     /// ```
     /// assert!(tray_api::Error::Local { message: "bad".into() }.is_local());
@@ -350,34 +617,86 @@ impl Error {
     pub fn is_local(&self) -> bool {
         matches!(
             self,
-            Self::Local { .. } | Self::Config { .. } | Self::InvalidZip { .. }
+            Self::Local { .. }
+                | Self::Config { .. }
+                | Self::NoToken { .. }
+                | Self::Io { .. }
+                | Self::InvalidZip { .. }
         )
     }
 
-    /// A short suggestion of what to do about it, for people.
+    /// Whether a write failed after its request was sent, so that the
+    /// change may or may not have been applied ([`Error::OutcomeUnknown`],
+    /// also inside a [`Error::PromotionIncomplete`]). Check before
+    /// repeating the write.
     ///
     /// ```
-    /// let error = tray_api::Error::Unauthorized(tray_api::ApiErrorDetails {
-    ///     operation: "get_deployment",
-    ///     status: 401,
-    ///     message: None,
-    ///     code: None,
-    ///     excerpt: None,
-    /// });
+    /// assert!(!tray_api::Error::Local { message: "bad".into() }.outcome_unknown());
+    /// ```
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Self::OutcomeUnknown { .. } => true,
+            Self::PromotionIncomplete { source, .. } => source.outcome_unknown(),
+            _ => false,
+        }
+    }
+
+    /// A short suggestion of what to do about it, for people. It differs by
+    /// what the call was about (a 404 on a project is not a 404 on a
+    /// connector).
+    ///
+    /// ```
+    /// let error = tray_api::Error::Unauthorized(tray_api::ApiErrorDetails::new("get_deployment", 401));
     /// assert!(error.hint().unwrap().contains("token"));
     /// ```
-    pub fn hint(&self) -> Option<&'static str> {
+    pub fn hint(&self) -> Option<&str> {
+        let subject = self.subject();
         Some(match self {
             Self::PromotionIncomplete { report, .. } => crate::promote::incomplete_hint(report),
+            Self::OutcomeUnknown { source } => match (subject, source.operation()) {
+                (_, Some("deploy_connector")) => {
+                    "read the connector version's latest deployment before deploying again"
+                }
+                (Some(Subject::Connector { .. }), _) => {
+                    "sharing again is harmless: repeat the share, or check the connector's users in Tray"
+                }
+                (Some(Subject::Version { .. }), _) => {
+                    "list the project's versions to see whether the version exists before creating it again"
+                }
+                (Some(Subject::Solution { .. }), _) => {
+                    "check the solution's releases in Tray before releasing again"
+                }
+                _ => "check the destination project before importing again",
+            },
             Self::Unauthorized(_) => {
-                "check the token and the region: tokens are per region (TRAY_API_TOKEN)"
+                "check the token and the region: tokens are per region (TRAY_API_TOKEN_<REGION>, TRAY_API_TOKEN)"
             }
-            Self::Forbidden(_) => {
-                "the token's API user lacks permission: use the token that deployed the connector or owns the project"
-            }
-            Self::NotFound(_) => {
-                "check the connector name and version (or the project/solution id) and the region"
-            }
+            Self::Forbidden(_) => match subject {
+                Some(Subject::Connector { .. } | Subject::Deployment { .. }) => {
+                    "the token's API user may not use this connector: use the token that deployed it"
+                }
+                _ => {
+                    "the token's API user lacks permission: use a token of an API user that owns the project or solution"
+                }
+            },
+            Self::NotFound(_) => match subject {
+                Some(Subject::Deployment { .. }) => {
+                    "no such deployment in this region: check the connector name and version, the deployment id and the region"
+                }
+                Some(Subject::Connector { .. }) => {
+                    "the connector version is not deployed in this region: check its name and version, or deploy it first"
+                }
+                Some(Subject::Project { .. }) => {
+                    "no such project for this token: check the project id and the region"
+                }
+                Some(Subject::Version { .. }) => {
+                    "no such version of the project: list its versions, and check the project id and the region"
+                }
+                Some(Subject::Solution { .. }) => {
+                    "no such solution for this token: check the solution id and the region"
+                }
+                None => "check the names and ids and the region",
+            },
             Self::InvalidInput(_) => "Tray rejected the request; see its message",
             Self::RateLimited(_) => {
                 "Tray allows 30 requests/s per token; retry later or lower the concurrency"
@@ -392,7 +711,15 @@ impl Error {
             Self::Busy { .. } => {
                 "wait for the running deployment to end and deploy again (or let the deploy wait for it: IfBusy::Wait, the CLI's --if-busy wait)"
             }
-            Self::Transport { .. } => "check the network connection and the base URL",
+            Self::Transport { source, .. } if source.as_ref().is_some_and(|e| e.is_connect()) => {
+                "could not connect: check the network connection and the base URL or region"
+            }
+            Self::Transport { .. } => {
+                "the connection failed during the call (timeout or lost connection); retry later"
+            }
+            Self::InvalidResponse { excerpt, .. } if looks_like_json(excerpt) => {
+                "the answer was cut off (a lost connection or a proxy); retry"
+            }
             Self::InvalidResponse { .. } => {
                 "the answer was not Tray's JSON: check the base URL (a proxy or a wrong host?)"
             }
@@ -400,6 +727,9 @@ impl Error {
                 "resolve each listed authentication with an auth resolution EXPORT_ID=AUTHENTICATION_UUID"
             }
             Self::Config { .. } => "check the region, base URL and token settings",
+            Self::NoToken { .. } => {
+                "tokens are per region: TRAY_API_TOKEN_<REGION> (e.g. TRAY_API_TOKEN_EU), else TRAY_API_TOKEN"
+            }
             Self::InvalidZip { source, .. } => source.hint(),
             _ => return None,
         })
@@ -425,10 +755,14 @@ impl Error {
             Self::Busy { .. } => "busy",
             Self::Transport { .. } => "transport",
             Self::InvalidResponse { .. } => "invalid_response",
+            Self::OutcomeUnknown { .. } => "outcome_unknown",
             Self::Local { .. } => "local",
+            Self::Io { .. } => "io",
             Self::InvalidZip { .. } => "invalid_zip",
+            Self::WriteResult { .. } => "write_result",
             Self::UnresolvedAuthentications { .. } => "unresolved_authentications",
             Self::Config { .. } => "config",
+            Self::NoToken { .. } => "no_token",
             Self::PromotionIncomplete { .. } => "promotion_incomplete",
         }
     }
@@ -455,6 +789,7 @@ impl Error {
         };
         Self::from_details(ApiErrorDetails {
             operation,
+            subject: None,
             status,
             message,
             code,
@@ -476,9 +811,13 @@ impl Error {
 
     pub(crate) fn transport(operation: &'static str, source: reqwest::Error) -> Self {
         // reqwest's Display includes the URL, which never carries the token.
-        let message = describe_reqwest(&source);
+        let mut message = describe_reqwest(&source);
+        if source.is_body() || source.is_decode() {
+            message = format!("the connection was lost while reading the answer: {message}");
+        }
         Self::Transport {
             operation,
+            subject: None,
             message,
             source: Some(source),
         }
@@ -492,11 +831,41 @@ impl Error {
     ) -> Self {
         Self::InvalidResponse {
             operation,
+            subject: None,
             status,
             message: message.into(),
             excerpt: excerpt(body),
         }
     }
+
+    /// Whether this error, from a write, leaves its outcome unknown: the
+    /// request may have been acted on (not a refused connection, a 4xx or
+    /// a 429, which Tray answers before doing anything).
+    pub(crate) fn after_sending(&self) -> bool {
+        match self {
+            Self::Transport { source, .. } => !source.as_ref().is_some_and(|e| e.is_connect()),
+            Self::InvalidResponse { .. } | Self::Server(_) => true,
+            Self::UnexpectedStatus(d) => d.status >= 500,
+            _ => false,
+        }
+    }
+}
+
+/// `; body starts with: "…"` for a body that is not JSON (an HTML page
+/// says where the answer came from); nothing for JSON cut off, whose start
+/// says nothing more.
+fn quote_excerpt(excerpt: &str) -> String {
+    if excerpt.is_empty() || looks_like_json(excerpt) {
+        String::new()
+    } else {
+        format!("; body starts with: {excerpt:?}")
+    }
+}
+
+/// Whether a body excerpt starts like a JSON document (so an invalid one was
+/// most likely cut off).
+fn looks_like_json(excerpt: &str) -> bool {
+    excerpt.starts_with('{') || excerpt.starts_with('[')
 }
 
 /// The one JSON shape of an error, used wherever an error is written as
@@ -528,7 +897,7 @@ impl Serialize for Error {
     }
 }
 
-fn describe_reqwest(error: &reqwest::Error) -> String {
+pub(crate) fn describe_reqwest(error: &reqwest::Error) -> String {
     use std::error::Error as _;
     let mut message = error.to_string();
     let mut source = error.source();
@@ -551,104 +920,6 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
         out.push('…');
     }
     out
-}
-
-tokio::task_local! {
-    /// The status of the last response the transport saw in this call, so
-    /// that a malformed body can be reported with its status.
-    pub(crate) static LAST_STATUS: std::cell::Cell<Option<u16>>;
-}
-
-pub(crate) fn record_status(status: u16) {
-    let _ = LAST_STATUS.try_with(|cell| cell.set(Some(status)));
-}
-
-/// Runs a generated call and maps its error.
-pub(crate) async fn call<T, F>(operation: &'static str, fut: F) -> Result<T>
-where
-    T: serde::de::DeserializeOwned,
-    F: std::future::Future<
-            Output = std::result::Result<
-                tray_api_raw::ResponseValue<T>,
-                tray_api_raw::Error<tray_api_raw::ApiError>,
-            >,
-        >,
-{
-    let (result, status) = LAST_STATUS
-        .scope(std::cell::Cell::new(None), async move {
-            let result = fut.await;
-            (result, LAST_STATUS.with(std::cell::Cell::get))
-        })
-        .await;
-    match result {
-        Ok(value) => Ok(value.into_inner()),
-        Err(error) => map_raw(operation, status, error).await,
-    }
-}
-
-/// Maps a raw error; a 2xx the spec does not list (say 200 where 201 is
-/// documented) is parsed as `T` and accepted.
-async fn map_raw<T: serde::de::DeserializeOwned>(
-    operation: &'static str,
-    status: Option<u16>,
-    error: tray_api_raw::Error<tray_api_raw::ApiError>,
-) -> Result<T> {
-    use tray_api_raw::Error as Raw;
-    Err(match error {
-        Raw::ErrorResponse(value) => {
-            let status = value.status().as_u16();
-            let api = value.into_inner();
-            Error::from_details(ApiErrorDetails {
-                operation,
-                status,
-                message: api.message,
-                code: api.code,
-                excerpt: None,
-            })
-        }
-        Raw::UnexpectedResponse(response) => {
-            let status = response.status();
-            let body = match response.bytes().await {
-                Ok(body) => body,
-                Err(e) => {
-                    return Err(Error::invalid_response(
-                        operation,
-                        Some(status.as_u16()),
-                        format!("cannot read the body: {}", describe_reqwest(&e)),
-                        b"",
-                    ));
-                }
-            };
-            if status.is_success() {
-                return serde_json::from_slice::<T>(&body).map_err(|e| {
-                    Error::invalid_response(
-                        operation,
-                        Some(status.as_u16()),
-                        format!("malformed JSON: {e}"),
-                        &body,
-                    )
-                });
-            }
-            Error::from_status(operation, status.as_u16(), &body)
-        }
-        Raw::InvalidResponsePayload(body, e) => match status {
-            Some(code) if code >= 400 => Error::from_status(operation, code, &body),
-            _ => Error::invalid_response(operation, status, format!("malformed JSON: {e}"), &body),
-        },
-        Raw::ResponseBodyError(e) => Error::invalid_response(
-            operation,
-            status,
-            format!("cannot read the body: {}", describe_reqwest(&e)),
-            b"",
-        ),
-        Raw::CommunicationError(e) | Raw::InvalidUpgrade(e) => Error::transport(operation, e),
-        Raw::InvalidRequest(message) => Error::local(format!("{operation}: {message}")),
-        Raw::Custom(message) => Error::Transport {
-            operation,
-            message,
-            source: None,
-        },
-    })
 }
 
 #[cfg(test)]

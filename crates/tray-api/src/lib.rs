@@ -212,8 +212,10 @@
 //! limiter); [`types`] re-exports the generated types.
 
 mod client;
+pub mod config;
 mod connector_zip;
 pub mod custom;
+mod decode;
 pub mod deployments;
 mod error;
 #[macro_use]
@@ -236,7 +238,7 @@ pub use connector_zip::{
 };
 pub use custom::{CustomRequest, RawResponse, RetryPolicy};
 pub use deployments::{Deployment, IfBusy, WaitOptions};
-pub use error::{ApiErrorDetails, EXCERPT_CHARS, Error, Result, UnresolvedAuthentication};
+pub use error::{ApiErrorDetails, EXCERPT_CHARS, Error, Result, Subject, UnresolvedAuthentication};
 pub use import::{AuthResolution, ConnectorMapping, ImportInput, ServiceMapping};
 pub use multi_region::{RegionOutcome, deploy_to_regions};
 pub use permissions::ShareOutcome;

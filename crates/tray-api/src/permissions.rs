@@ -3,19 +3,23 @@
 use serde::Serialize;
 
 use crate::client::Client;
-use crate::error::{Error, Result, call};
+use crate::decode::{Op, call};
+use crate::error::{Error, Result, Subject};
 
-/// What Tray answered to a share.
+/// What Tray answered to a share: Tray's summary (`message`, such as
+/// `"2 permissions added"`) and any field Tray adds later (`extra`), so the
+/// whole body reaches `-o json`. The generated type, re-exported.
 ///
 /// ```
-/// let outcome = tray_api::ShareOutcome { message: "2 permissions added".into() };
-/// assert_eq!(serde_json::to_string(&outcome).unwrap(), r#"{"message":"2 permissions added"}"#);
+/// let outcome: tray_api::ShareOutcome =
+///     serde_json::from_str(r#"{"message":"2 permissions added","added":["a@example.com"]}"#).unwrap();
+/// assert_eq!(outcome.message, "2 permissions added");
+/// assert_eq!(
+///     serde_json::to_string(&outcome).unwrap(),
+///     r#"{"message":"2 permissions added","added":["a@example.com"]}"#
+/// );
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ShareOutcome {
-    /// Tray's summary, such as `"2 permissions added"`.
-    pub message: String,
-}
+pub use tray_api_raw::permissions::types::ShareWithEmailsResponse as ShareOutcome;
 
 /// The CDK Permissions API of a [`Client`]; from [`Client::permissions`].
 ///
@@ -94,7 +98,8 @@ fn is_domain(domain: &str) -> bool {
 
 impl Permissions<'_> {
     /// Share a connector version with Tray users of the token's
-    /// organisation, by email. An empty list or a malformed address is
+    /// organisation, by email (any iterable of strings: `["a@example.com"]`,
+    /// a `Vec<String>`, ...). An empty list or a malformed address is
     /// rejected with [`Error::Local`] before any request. Use the token that
     /// deployed the connector.
     ///
@@ -102,7 +107,7 @@ impl Permissions<'_> {
     /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
     /// client
     ///     .permissions()
-    ///     .share_with_emails("my-connector", "1.0", &["a@example.com".into(), "b@example.com".into()])
+    ///     .share_with_emails("my-connector", "1.0", ["a@example.com", "b@example.com"])
     ///     .await?;
     /// # Ok(()) }
     /// ```
@@ -110,23 +115,23 @@ impl Permissions<'_> {
         &self,
         name: &str,
         version: &str,
-        emails: &[String],
+        emails: impl IntoIterator<Item = impl AsRef<str>>,
     ) -> Result<ShareOutcome> {
         if name.trim().is_empty() || version.trim().is_empty() {
             return Err(Error::local("the connector name and version are required"));
         }
-        if emails.is_empty() {
-            return Err(Error::local("no email addresses to share with"));
-        }
-        let mut cleaned = Vec::with_capacity(emails.len());
+        let mut cleaned = Vec::new();
         let mut invalid = Vec::new();
         for email in emails {
-            let email = email.trim();
+            let email = email.as_ref().trim();
             if is_valid_email(email) {
                 cleaned.push(email.to_owned());
             } else {
                 invalid.push(format!("{email:?}"));
             }
+        }
+        if cleaned.is_empty() && invalid.is_empty() {
+            return Err(Error::local("no email addresses to share with"));
         }
         if !invalid.is_empty() {
             return Err(Error::local(format!(
@@ -136,8 +141,8 @@ impl Permissions<'_> {
             )));
         }
         let body = tray_api_raw::permissions::types::ShareWithEmailsRequest { emails: cleaned };
-        let answer = call(
-            "share_with_emails",
+        call(
+            &Op::write("share_with_emails", Subject::connector(name, version)),
             self.client
                 .raw()
                 .permissions
@@ -147,9 +152,84 @@ impl Permissions<'_> {
                 .body(body)
                 .send(),
         )
-        .await?;
-        Ok(ShareOutcome {
-            message: answer.message,
-        })
+        .await
     }
+}
+
+/// The result of a share in one region of several
+/// ([`share_in_regions`]).
+///
+/// Serializes like [`RegionOutcome`](crate::RegionOutcome):
+/// `{"region", "result": {"message"}}` on success and
+/// `{"region", "error": {…}}` (the error's one JSON shape) on failure.
+///
+/// ```
+/// let outcome = tray_api::permissions::RegionShare {
+///     region: "eu".into(),
+///     result: Ok(serde_json::from_str(r#"{"message":"1 permission added"}"#).unwrap()),
+/// };
+/// assert_eq!(
+///     serde_json::to_string(&outcome).unwrap(),
+///     r#"{"region":"eu","result":{"message":"1 permission added"}}"#
+/// );
+/// ```
+#[derive(Debug)]
+pub struct RegionShare {
+    /// The label given with the client (`"us"`, `"eu"`, a profile name).
+    pub region: String,
+    /// What Tray answered, or the error.
+    pub result: Result<ShareOutcome>,
+}
+
+impl Serialize for RegionShare {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("RegionShare", 2)?;
+        s.serialize_field("region", &self.region)?;
+        match &self.result {
+            Ok(outcome) => {
+                s.serialize_field("result", outcome)?;
+                s.skip_field("error")?;
+            }
+            Err(error) => {
+                s.skip_field("result")?;
+                s.serialize_field("error", error)?;
+            }
+        }
+        s.end()
+    }
+}
+
+/// Share a connector version in every target region concurrently (one
+/// client, hence one token, per region): the share that follows a
+/// multi-region deploy. One outcome per target, in the order given; one
+/// region failing does not stop the others.
+///
+/// ```no_run
+/// # async fn run(us: tray_api::Client, eu: tray_api::Client) {
+/// let targets = vec![("us".to_string(), us), ("eu".to_string(), eu)];
+/// for outcome in tray_api::permissions::share_in_regions(targets, "acme", "1.0", ["a@example.com"]).await {
+///     println!("{}: {:?}", outcome.region, outcome.result.map(|o| o.message));
+/// }
+/// # }
+/// ```
+pub async fn share_in_regions(
+    targets: Vec<(String, Client)>,
+    name: &str,
+    version: &str,
+    emails: impl IntoIterator<Item = impl AsRef<str>>,
+) -> Vec<RegionShare> {
+    let emails: Vec<String> = emails.into_iter().map(|e| e.as_ref().to_owned()).collect();
+    let emails = &emails;
+    let runs = targets.into_iter().map(|(region, client)| async move {
+        let result = client
+            .permissions()
+            .share_with_emails(name, version, emails)
+            .await;
+        RegionShare { region, result }
+    });
+    futures::future::join_all(runs).await
 }

@@ -11,8 +11,9 @@ use tray_api_raw::projects::types as raw;
 use uuid::Uuid;
 
 use crate::client::Client;
+use crate::decode::{self, Op, call};
 use crate::deployments::encode_segment;
-use crate::error::{Error, Result, call};
+use crate::error::{Error, Result, Subject};
 use crate::import::ImportInput;
 
 /// The largest page Tray serves (and the page size of
@@ -64,7 +65,10 @@ impl Projects<'_> {
             description: description.map(str::to_owned),
         };
         call(
-            "create_project_version",
+            &Op::write(
+                "create_project_version",
+                Subject::version(project_id, version_number),
+            ),
             self.client
                 .raw()
                 .projects
@@ -118,7 +122,11 @@ impl Projects<'_> {
         if let Some(cursor) = cursor {
             builder = builder.cursor(cursor);
         }
-        call("list_project_versions", builder.send()).await
+        call(
+            &Op::read("list_project_versions", Subject::project(project_id)),
+            builder.send(),
+        )
+        .await
     }
 
     /// Every version, as a stream that fetches pages of 1000 (the maximum)
@@ -180,6 +188,7 @@ impl Projects<'_> {
                     (true, _) => {
                         return Err(Error::InvalidResponse {
                             operation: "list_project_versions",
+                            subject: Some(Box::new(Subject::project(project_id))),
                             status: Some(200),
                             message: "hasNextPage is true but endCursor is missing or repeats"
                                 .into(),
@@ -208,7 +217,10 @@ impl Projects<'_> {
             return Err(Error::local("the version number is empty"));
         }
         let export = call(
-            "export_project_version",
+            &Op::read(
+                "export_project_version",
+                Subject::version(project_id, version),
+            ),
             self.client
                 .raw()
                 .projects
@@ -245,7 +257,10 @@ impl Projects<'_> {
     where
         W: AsyncWrite + Unpin,
     {
-        const OPERATION: &str = "export_project_version";
+        let op = Op::read(
+            "export_project_version",
+            Subject::version(project_id, version),
+        );
         if version.trim().is_empty() {
             return Err(Error::local("the version number is empty"));
         }
@@ -254,52 +269,68 @@ impl Projects<'_> {
             project_id,
             encode_segment(version)
         );
-        let request = self
-            .client
-            .request(reqwest::Method::GET, &path, OPERATION)?;
-        let response = self.client.send(request, OPERATION).await?;
-        let status = response.status().as_u16();
-        if !(200..300).contains(&status) {
-            let body = response.bytes().await.unwrap_or_default();
-            return Err(Error::from_status(OPERATION, status, &body));
-        }
-        let mut written = 0u64;
-        let mut shape = JsonShape::default();
-        let mut head = Vec::new();
-        let mut chunks = response.bytes_stream();
-        while let Some(chunk) = chunks.next().await {
-            let chunk = chunk.map_err(|e| {
-                Error::invalid_response(
-                    OPERATION,
-                    Some(status),
-                    format!("the body was cut off after {written} bytes: {e}"),
-                    b"",
-                )
-            })?;
-            shape.feed(&chunk);
-            if head.len() < EXCERPT_BYTES {
-                let take = chunk.len().min(EXCERPT_BYTES - head.len());
-                head.extend_from_slice(&chunk[..take]);
+        // A body lost before its first byte reached `writer` is fetched
+        // again (an export is a read); after that, nothing can be taken back.
+        let mut attempts_left = 2u8;
+        loop {
+            attempts_left -= 1;
+            let request = self
+                .client
+                .request(reqwest::Method::GET, &path, op.operation)?;
+            let response = self
+                .client
+                .send_streamed(request, op.operation)
+                .await
+                .map_err(|e| op.fail(e))?;
+            let response = decode::success(&op, response).await?;
+            let status = response.status().as_u16();
+            let mut written = 0u64;
+            let mut shape = JsonShape::default();
+            let mut head = Vec::new();
+            let mut chunks = response.bytes_stream();
+            let mut lost = None;
+            while let Some(chunk) = chunks.next().await {
+                let chunk = match chunk {
+                    Ok(chunk) => chunk,
+                    Err(e) => {
+                        lost = Some(e);
+                        break;
+                    }
+                };
+                shape.feed(&chunk);
+                if head.len() < EXCERPT_BYTES {
+                    let take = chunk.len().min(EXCERPT_BYTES - head.len());
+                    head.extend_from_slice(&chunk[..take]);
+                }
+                writer
+                    .write_all(&chunk)
+                    .await
+                    .map_err(|source| Error::WriteResult { path: None, source })?;
+                written += chunk.len() as u64;
+            }
+            if let Some(error) = lost {
+                if written == 0 && attempts_left > 0 {
+                    tracing::info!(operation = op.operation, error = %error, "retrying");
+                    continue;
+                }
+                return Err(op.fail(decode::body_error(op.operation, written, error)));
             }
             writer
-                .write_all(&chunk)
+                .flush()
                 .await
-                .map_err(|e| Error::local(format!("cannot write the export: {e}")))?;
-            written += chunk.len() as u64;
+                .map_err(|source| Error::WriteResult { path: None, source })?;
+            if !shape.is_complete() {
+                return Err(op.fail(Error::invalid_response(
+                    op.operation,
+                    Some(status),
+                    format!(
+                        "the export is not one complete JSON object ({written} bytes received)"
+                    ),
+                    &head,
+                )));
+            }
+            return Ok(written);
         }
-        writer
-            .flush()
-            .await
-            .map_err(|e| Error::local(format!("cannot write the export: {e}")))?;
-        if !shape.is_complete() {
-            return Err(Error::invalid_response(
-                OPERATION,
-                Some(status),
-                format!("the export is not one complete JSON object ({written} bytes received)"),
-                &head,
-            ));
-        }
-        Ok(written)
     }
 
     /// Stream an export into a file, atomically: the file appears complete
@@ -425,7 +456,10 @@ impl Projects<'_> {
         input: &ImportInput,
     ) -> Result<raw::PrepareProjectImportResponse> {
         call(
-            "get_project_import_requirements",
+            &Op::read(
+                "get_project_import_requirements",
+                Subject::project(destination),
+            ),
             self.client
                 .raw()
                 .projects
@@ -451,7 +485,7 @@ impl Projects<'_> {
         input: &ImportInput,
     ) -> Result<raw::ProjectImportPreviewResponse> {
         call(
-            "preview_project_import",
+            &Op::read("preview_project_import", Subject::project(destination)),
             self.client
                 .raw()
                 .projects
@@ -478,7 +512,7 @@ impl Projects<'_> {
         input: &ImportInput,
     ) -> Result<raw::ProjectImportResponse> {
         call(
-            "import_project",
+            &Op::write("import_project", Subject::project(destination)),
             self.client
                 .raw()
                 .projects

@@ -387,13 +387,8 @@ pub(crate) fn incomplete_hint(report: &PromoteReport) -> &'static str {
 /// reached Tray and the answer was lost or unreadable (timeout, reset,
 /// truncated or non-JSON body, 5xx). A refused connection, a 429 or
 /// another 4xx means Tray did not apply it.
-// TODO(lead): replace with the shared `Error` method for unknown outcomes.
 fn outcome_unknown(error: &Error) -> bool {
-    match error {
-        Error::Transport { source, .. } => !source.as_ref().is_some_and(reqwest::Error::is_connect),
-        Error::InvalidResponse { .. } | Error::Server(_) => true,
-        _ => false,
-    }
+    error.outcome_unknown()
 }
 
 /// A promotion of one project version from a source client to a
@@ -1025,36 +1020,6 @@ async fn find_version(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn details(status: u16) -> crate::ApiErrorDetails {
-        crate::ApiErrorDetails {
-            operation: "import_project",
-            status,
-            message: None,
-            code: None,
-            excerpt: None,
-        }
-    }
-
-    #[test]
-    fn outcome_is_unknown_only_when_the_request_may_have_been_applied() {
-        assert!(outcome_unknown(&Error::Server(details(500))));
-        assert!(outcome_unknown(&Error::Server(details(502))));
-        assert!(outcome_unknown(&Error::InvalidResponse {
-            operation: "import_project",
-            status: Some(200),
-            message: "malformed JSON".into(),
-            excerpt: "{\"imp".into(),
-        }));
-        assert!(outcome_unknown(&Error::Transport {
-            operation: "import_project",
-            message: "timed out".into(),
-            source: None,
-        }));
-        assert!(!outcome_unknown(&Error::RateLimited(details(429))));
-        assert!(!outcome_unknown(&Error::InvalidInput(details(400))));
-        assert!(!outcome_unknown(&Error::NotFound(details(404))));
-    }
 
     #[test]
     fn step_kinds_have_distinct_names() {

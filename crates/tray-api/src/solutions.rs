@@ -4,7 +4,8 @@ use tray_api_raw::solutions::types::PublishSolutionImpact;
 use uuid::Uuid;
 
 use crate::client::Client;
-use crate::error::{Result, call};
+use crate::decode::{Op, call};
+use crate::error::{Result, Subject};
 
 /// The Solutions API of a [`Client`]; from [`Client::solutions`].
 ///
@@ -33,7 +34,7 @@ impl Solutions<'_> {
     /// ```
     pub async fn release_preview(&self, solution_id: Uuid) -> Result<PublishSolutionImpact> {
         call(
-            "preview_solution_release",
+            &Op::read("preview_solution_release", Subject::solution(solution_id)),
             self.client
                 .raw()
                 .solutions
@@ -55,7 +56,7 @@ impl Solutions<'_> {
     /// ```
     pub async fn release(&self, solution_id: Uuid) -> Result<PublishSolutionImpact> {
         call(
-            "create_solution_release",
+            &Op::write("create_solution_release", Subject::solution(solution_id)),
             self.client
                 .raw()
                 .solutions

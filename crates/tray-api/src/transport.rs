@@ -4,31 +4,46 @@
 //!
 //! # Which calls are retried
 //!
-//! | operation | 429 | 502/503/504 | 500 | connect error | other transport error |
-//! |---|---|---|---|---|---|
-//! | reads: `get_deployment`, `list_project_versions`, `export_project_version`; previews (`get_project_import_requirements`, `preview_project_import`, `preview_solution_release`, POSTs without side effects) | yes | yes | yes | yes | yes |
-//! | `deploy_connector` (Tray skips a deploy while one is in progress: `repeatDeployment`) | yes | yes | yes | yes | yes |
-//! | `share_with_emails` (sharing twice gives the same permissions) | yes | yes | yes | yes | yes |
-//! | `create_project_version`, `import_project`, `create_solution_release` | yes | **no** | **no** | yes | **no** |
-//! | any other operation (requests you send yourself) | yes | GET only | GET only | yes | GET only |
-//! | [`Client::custom`](crate::Client::custom): GET/HEAD, or [`RetryPolicy::Always`](crate::RetryPolicy) | yes | yes | yes | yes | yes |
-//! | [`Client::custom`](crate::Client::custom): other methods, or [`RetryPolicy::Never`](crate::RetryPolicy) | **no** | **no** | **no** | **no** | **no** |
+//! The spec decides: each operation in `openapi/*.yaml` says
+//! `x-tray-retry: idempotent` or `x-tray-retry: non-idempotent`, and
+//! `tray-codegen` turns that into [`tray_api_raw::retry_safety`], which
+//! this module reads (no operation name is written here).
+//!
+//! | operation | 429 | 500/502/503/504 | connect error | timeout, reset, connection lost mid-body, 2xx body cut off |
+//! |---|---|---|---|---|
+//! | `x-tray-retry: idempotent` (reads, previews, the deploy: Tray skips a deploy while one is in progress) | yes | yes | yes | yes |
+//! | `x-tray-retry: non-idempotent` (creating a version, an import, a release, a share) | yes | **no** | yes | **no** |
+//! | an operation the specs do not know (requests you send yourself) | yes | GET only | yes | GET only |
+//! | [`Client::custom`](crate::Client::custom): GET/HEAD, or [`RetryPolicy::Always`](crate::RetryPolicy) | yes | yes | yes | yes |
+//! | [`Client::custom`](crate::Client::custom): other methods, or [`RetryPolicy::Never`](crate::RetryPolicy) | **no** | **no** | **no** | **no** |
 //!
 //! The non-idempotent calls are retried only when the request surely did
 //! not do anything: a connection that could not be opened, or a 429, which
-//! Tray answers before doing any work. A timeout, a reset connection or a
-//! 5xx may come after the server acted, so those are returned to the caller.
+//! Tray answers before doing any work. A timeout, a lost connection or a
+//! 5xx may come after the server acted, so those are returned to the caller
+//! (and reported as [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown)).
+//!
+//! Every buffered answer is read to its end here, inside the retry loop: a
+//! connection lost in the middle of the body, or a 2xx JSON body that stops
+//! before its end, is a transport failure like a reset before the headers,
+//! and is retried for idempotent calls. Streamed answers (an export to a
+//! writer) are handed over after the headers.
+//!
+//! Backoff is `backon`'s exponential builder with jitter, bounded in count
+//! ([`RetryConfig::max_retries`]) and in total waiting time
+//! ([`RetryConfig::max_elapsed`]).
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use backon::{BackoffBuilder, ExponentialBuilder, Retryable};
 use governor::clock::Clock;
 use governor::middleware::NoOpMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 use tracing::Instrument;
-use tray_api_raw::{Executor, ExecutorFuture};
+use tray_api_raw::{Executor, ExecutorFuture, RetrySafety};
 
 /// Retry settings: exponential backoff with jitter, bounded in count and in
 /// total time. [`RetryConfig::disabled`] turns retries off.
@@ -51,11 +66,12 @@ pub struct RetryConfig {
     pub initial_backoff: Duration,
     /// The longest single backoff. Default 10 s.
     pub max_backoff: Duration,
-    /// No retry starts after this much time since the first attempt.
-    /// Default 60 s.
+    /// The most time spent waiting between attempts, all backoffs
+    /// together: no retry starts that would go past it. Default 60 s.
     pub max_elapsed: Duration,
-    /// Randomize each backoff between half and all of its value (default
-    /// on), so that clients that failed together do not retry together.
+    /// Randomize each backoff between its value and twice its value
+    /// (default on), so that clients that failed together do not retry
+    /// together.
     pub jitter: bool,
 }
 
@@ -144,19 +160,19 @@ impl RetryConfig {
         self
     }
 
-    /// The backoff before retry number `retry` (0-based).
-    fn backoff(&self, retry: u32) -> Duration {
-        let factor = 2u32.saturating_pow(retry.min(20));
-        let base = self
-            .initial_backoff
-            .saturating_mul(factor)
-            .min(self.max_backoff);
-        if !self.jitter || base.is_zero() {
-            return base;
+    /// The backoff policy: `backon`'s exponential builder.
+    fn backoff(&self) -> ExponentialBuilder {
+        let builder = ExponentialBuilder::default()
+            .with_min_delay(self.initial_backoff)
+            .with_max_delay(self.max_backoff)
+            .with_factor(2.0)
+            .with_max_times(usize::try_from(self.max_retries).unwrap_or(usize::MAX))
+            .with_total_delay(Some(self.max_elapsed));
+        if self.jitter {
+            builder.with_jitter()
+        } else {
+            builder
         }
-        let nanos = u64::try_from(base.as_nanos()).unwrap_or(u64::MAX);
-        let half = nanos / 2;
-        Duration::from_nanos(half + rand::random_range(0..=nanos - half))
     }
 }
 
@@ -255,59 +271,99 @@ impl RateLimiterHandle {
     }
 }
 
-/// How far an operation may be retried.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Idempotency {
-    /// Repeating is harmless: retry 429, 5xx and every transport error.
-    Idempotent,
-    /// Retry only when the request surely did nothing: 429 and connect errors.
-    NonIdempotent,
-    /// Send exactly once ([`RetryPolicy::Never`](crate::RetryPolicy), and
-    /// custom requests other than GET/HEAD by default).
-    Never,
-}
-
-fn idempotency(operation: &str, method: &reqwest::Method) -> Idempotency {
-    match operation {
-        "get_deployment"
-        | "list_project_versions"
-        | "export_project_version"
-        | "get_project_import_requirements"
-        | "preview_project_import"
-        | "preview_solution_release"
-        | "deploy_connector" => Idempotency::Idempotent,
-        // A repeated share would answer "0 permissions added" for what the
-        // first attempt did, so it is retried only when that surely failed.
-        "create_project_version"
-        | "import_project"
-        | "create_solution_release"
-        | "share_with_emails" => Idempotency::NonIdempotent,
-        crate::custom::OPERATION_ONCE => Idempotency::Never,
-        crate::custom::OPERATION_RETRY => Idempotency::Idempotent,
-        _ if method == reqwest::Method::GET || method == reqwest::Method::HEAD => {
-            Idempotency::Idempotent
-        }
-        _ => Idempotency::NonIdempotent,
+/// How far a request may be retried: the spec's `x-tray-retry` for a
+/// known operation, else by method (GET and HEAD are safe to repeat).
+/// `None`: send exactly once (a [`Client::custom`](crate::Client::custom)
+/// request with [`RetryPolicy::Never`](crate::RetryPolicy), or of another
+/// method than GET/HEAD without [`RetryPolicy::Always`](crate::RetryPolicy)).
+fn safety(operation: &str, method: &reqwest::Method) -> Option<RetrySafety> {
+    if operation == crate::custom::OPERATION_ONCE {
+        return None;
     }
+    if operation == crate::custom::OPERATION_RETRY {
+        return Some(RetrySafety::Idempotent);
+    }
+    Some(tray_api_raw::retry_safety(operation).unwrap_or(
+        if method == reqwest::Method::GET || method == reqwest::Method::HEAD {
+            RetrySafety::Idempotent
+        } else {
+            RetrySafety::NonIdempotent
+        },
+    ))
 }
 
-fn retry_status(kind: Idempotency, status: u16) -> bool {
+fn retry_status(safety: RetrySafety, status: u16) -> bool {
     match status {
-        _ if kind == Idempotency::Never => false,
         429 => true,
-        500 | 502..=504 => kind == Idempotency::Idempotent,
+        500 | 502..=504 => safety == RetrySafety::Idempotent,
         _ => false,
     }
 }
 
-fn retry_error(kind: Idempotency, error: &reqwest::Error) -> bool {
-    match kind {
-        Idempotency::Never => false,
-        Idempotency::NonIdempotent => error.is_connect(),
-        Idempotency::Idempotent => {
-            error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+fn retry_error(safety: RetrySafety, error: &reqwest::Error) -> bool {
+    match safety {
+        RetrySafety::Idempotent => {
+            error.is_connect()
+                || error.is_timeout()
+                || error.is_request()
+                || error.is_body()
+                || error.is_decode()
+        }
+        _ => error.is_connect(),
+    }
+}
+
+/// What one attempt ended with, when it was not a final answer.
+enum Attempt {
+    /// An answer that may be worth retrying (429, 5xx, a cut-off body).
+    Answer(Box<reqwest::Response>, &'static str),
+    /// No (complete) answer.
+    Failed(reqwest::Error),
+}
+
+impl Attempt {
+    fn retryable(&self, safety: RetrySafety) -> bool {
+        match self {
+            Self::Answer(response, why) => {
+                retry_status(safety, response.status().as_u16())
+                    || (*why == CUT_OFF && safety == RetrySafety::Idempotent)
+            }
+            Self::Failed(error) => retry_error(safety, error),
         }
     }
+
+    fn into_result(self) -> reqwest::Result<reqwest::Response> {
+        match self {
+            Self::Answer(response, _) => Ok(*response),
+            Self::Failed(error) => Err(error),
+        }
+    }
+}
+
+const CUT_OFF: &str = "the JSON body is cut off";
+
+/// Reads the whole body of `response` and gives back an equivalent
+/// response holding it, or the error that cut the body off.
+async fn buffer(response: reqwest::Response) -> reqwest::Result<(reqwest::Response, bool)> {
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let is_json = headers
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    let body = response.bytes().await?;
+    // A 2xx JSON answer that stops before its end was cut off on the way
+    // (its length matched what was sent, so the HTTP layer did not notice).
+    let cut_off = status.is_success()
+        && is_json
+        && !body.is_empty()
+        && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err_and(|e| e.is_eof());
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok((reqwest::Response::from(rebuilt), cut_off))
 }
 
 /// The [`Executor`] plugged into every raw client and every hand-built
@@ -331,80 +387,133 @@ impl Transport {
         })
     }
 
-    async fn run(
+    /// One attempt: wait for the limiter, send, and (unless `stream`)
+    /// read the whole answer.
+    async fn attempt(
+        &self,
+        client: &reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+        attempt: u32,
+        stream: bool,
+    ) -> Result<reqwest::Response, Attempt> {
+        if let Some(limiter) = &self.limiter {
+            limiter.until_ready().await;
+        }
+        let span = tracing::info_span!(
+            "tray.request",
+            operation,
+            method = %request.method(),
+            path = %request.url().path(),
+            attempt,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = tokio::time::Instant::now();
+        let result = async {
+            let response = client.execute(request).await?;
+            if stream {
+                Ok((response, false))
+            } else {
+                buffer(response).await
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        let duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        span.record("duration_ms", duration_ms);
+        match result {
+            Ok((response, cut_off)) => {
+                let status = response.status().as_u16();
+                span.record("status", status);
+                span.in_scope(|| tracing::debug!(status, duration_ms, cut_off, "response"));
+                if cut_off {
+                    Err(Attempt::Answer(Box::new(response), CUT_OFF))
+                } else if status == 429 || status >= 500 {
+                    Err(Attempt::Answer(Box::new(response), "status"))
+                } else {
+                    Ok(response)
+                }
+            }
+            Err(error) => {
+                span.in_scope(|| {
+                    tracing::debug!(duration_ms, error = %error, "request failed");
+                });
+                Err(Attempt::Failed(error))
+            }
+        }
+    }
+
+    /// Sends `request` with the retries its operation allows. With
+    /// `stream`, the answer is handed over after its headers (its body is
+    /// not read, so a body cut off later is the caller's to report).
+    pub(crate) async fn run(
         &self,
         client: &reqwest::Client,
         mut request: reqwest::Request,
         operation: &'static str,
+        stream: bool,
     ) -> reqwest::Result<reqwest::Response> {
         if request.timeout().is_none() {
             *request.timeout_mut() = self.timeout;
         }
-        let kind = idempotency(operation, request.method());
-        let method = request.method().clone();
-        let path = request.url().path().to_owned();
-        let started = tokio::time::Instant::now();
-        let mut attempt: u32 = 0;
-        let mut current = request;
-        loop {
-            attempt += 1;
-            // Keep a copy for a retry when the body can be replayed (bodies
-            // are `Bytes`, so this is cheap).
-            let spare = if self.retry.max_retries >= attempt {
-                current.try_clone()
-            } else {
-                None
-            };
-            if let Some(limiter) = &self.limiter {
-                limiter.until_ready().await;
+        let safety = safety(operation, request.method());
+        let counter = std::sync::atomic::AtomicU32::new(0);
+        let result = match (safety, request.try_clone()) {
+            // Sent once: a body that cannot be replayed (a stream), or a
+            // request that must never be repeated.
+            (None, _) | (_, None) => self.attempt(client, request, operation, 1, stream).await,
+            (Some(safety), Some(_)) => {
+                let template = request;
+                let attempt = || async {
+                    let number = counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    match template.try_clone() {
+                        Some(request) => {
+                            self.attempt(client, request, operation, number, stream)
+                                .await
+                        }
+                        None => unreachable_clone(),
+                    }
+                };
+                attempt
+                    .retry(self.retry.backoff().build())
+                    .sleep(tokio::time::sleep)
+                    .when(|attempt: &Attempt| attempt.retryable(safety))
+                    .notify(|attempt: &Attempt, backoff: Duration| {
+                        let why = match attempt {
+                            Attempt::Answer(response, why) => {
+                                format!("{why} (HTTP {})", response.status().as_u16())
+                            }
+                            Attempt::Failed(error) => error.to_string(),
+                        };
+                        tracing::info!(
+                            operation,
+                            backoff_ms = u64::try_from(backoff.as_millis()).unwrap_or(u64::MAX),
+                            reason = %why,
+                            "retrying"
+                        );
+                    })
+                    .await
             }
-            let span = tracing::info_span!(
-                "tray.request",
-                operation,
-                method = %method,
-                path = %path,
-                attempt,
-                status = tracing::field::Empty,
-                duration_ms = tracing::field::Empty,
-            );
-            let attempt_started = tokio::time::Instant::now();
-            let result = client.execute(current).instrument(span.clone()).await;
-            let duration_ms =
-                u64::try_from(attempt_started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            span.record("duration_ms", duration_ms);
-            let retry = match &result {
-                Ok(response) => {
-                    let status = response.status().as_u16();
-                    span.record("status", status);
-                    crate::error::record_status(status);
-                    span.in_scope(|| tracing::debug!(status, duration_ms, "response"));
-                    retry_status(kind, status)
-                }
-                Err(error) => {
-                    span.in_scope(|| {
-                        tracing::debug!(duration_ms, error = %error, "request failed");
-                    });
-                    retry_error(kind, error)
-                }
-            };
-            let Some(spare) = spare.filter(|_| retry) else {
-                return result;
-            };
-            let backoff = self.retry.backoff(attempt - 1);
-            if started.elapsed() + backoff > self.retry.max_elapsed {
-                return result;
-            }
-            span.in_scope(|| {
-                tracing::info!(
-                    backoff_ms = u64::try_from(backoff.as_millis()).unwrap_or(u64::MAX),
-                    "retrying"
-                );
-            });
-            drop(result);
-            tokio::time::sleep(backoff).await;
-            current = spare;
+        };
+        let result = result.or_else(Attempt::into_result);
+        if let Ok(response) = &result {
+            crate::decode::observe_status(response.status().as_u16());
         }
+        result
     }
+}
+
+/// A request whose first clone worked clones again (its body is `Bytes`);
+/// should it not, the attempt ends with an empty answer (reported as an
+/// invalid response, never retried as such) rather than a panic.
+fn unreachable_clone() -> Result<reqwest::Response, Attempt> {
+    Err(Attempt::Answer(
+        Box::new(reqwest::Response::from(http::Response::new(
+            bytes::Bytes::new(),
+        ))),
+        "the request could not be repeated",
+    ))
 }
 
 impl Executor for Transport {
@@ -414,7 +523,7 @@ impl Executor for Transport {
         request: reqwest::Request,
         operation: &'static str,
     ) -> ExecutorFuture<'a> {
-        Box::pin(self.run(client, request, operation))
+        Box::pin(self.run(client, request, operation, false))
     }
 }
 
@@ -456,29 +565,60 @@ mod tests {
     #[test]
     fn backoff_grows_and_is_bounded() {
         let retry = RetryConfig::default().with_jitter(false);
-        assert_eq!(retry.backoff(0), Duration::from_millis(500));
-        assert_eq!(retry.backoff(1), Duration::from_secs(1));
-        assert_eq!(retry.backoff(10), Duration::from_secs(10));
-        let jittered = RetryConfig::default();
+        let delays: Vec<_> = retry.backoff().build().collect();
+        assert_eq!(
+            delays[..3],
+            [
+                Duration::from_millis(500),
+                Duration::from_secs(1),
+                Duration::from_secs(2)
+            ]
+        );
+        assert_eq!(delays.len(), 4);
+        let long = RetryConfig::default()
+            .with_jitter(false)
+            .with_max_retries(10)
+            .with_max_elapsed(Duration::from_secs(600));
+        assert_eq!(long.backoff().build().last(), Some(Duration::from_secs(10)));
+        let short = RetryConfig::default()
+            .with_jitter(false)
+            .with_max_elapsed(Duration::from_secs(2));
+        // 0.5 + 1 fit in 2 s; 0.5 + 1 + 2 do not.
+        assert_eq!(short.backoff().build().count(), 2);
         for _ in 0..100 {
-            let b = jittered.backoff(1);
-            assert!(b >= Duration::from_millis(500) && b <= Duration::from_secs(1));
+            let first = RetryConfig::default().backoff().build().next().unwrap();
+            assert!(first >= Duration::from_millis(500) && first <= Duration::from_secs(1));
         }
     }
 
     #[test]
-    fn classification() {
+    fn classification_follows_the_spec() {
         let post = reqwest::Method::POST;
-        assert!(retry_status(idempotency("get_deployment", &post), 500));
-        assert!(retry_status(idempotency("deploy_connector", &post), 500));
-        assert!(!retry_status(idempotency("import_project", &post), 500));
-        assert!(!retry_status(idempotency("import_project", &post), 502));
-        assert!(retry_status(idempotency("import_project", &post), 429));
+        let tables = [
+            tray_api_raw::deployments::RETRY_SAFETY,
+            tray_api_raw::permissions::RETRY_SAFETY,
+            tray_api_raw::projects::RETRY_SAFETY,
+            tray_api_raw::solutions::RETRY_SAFETY,
+        ];
+        let mut seen = [0, 0];
+        for (operation, expected) in tables.into_iter().flatten() {
+            // The spec wins over the method.
+            assert_eq!(safety(operation, &post), Some(*expected), "{operation}");
+            let idempotent = *expected == RetrySafety::Idempotent;
+            seen[usize::from(idempotent)] += 1;
+            assert_eq!(retry_status(*expected, 500), idempotent, "{operation}");
+            assert_eq!(retry_status(*expected, 502), idempotent, "{operation}");
+            assert!(retry_status(*expected, 429), "{operation}");
+            assert!(!retry_status(*expected, 404), "{operation}");
+        }
+        // Both kinds exist in the specs.
+        assert!(seen[0] > 0 && seen[1] > 0, "{seen:?}");
+        // An operation no spec knows goes by its method.
+        let unknown = "an_operation_no_spec_has";
         assert!(retry_status(
-            idempotency("custom", &reqwest::Method::GET),
+            safety(unknown, &reqwest::Method::GET).unwrap(),
             503
         ));
-        assert!(!retry_status(idempotency("custom", &post), 503));
-        assert!(!retry_status(idempotency("get_deployment", &post), 404));
+        assert!(!retry_status(safety(unknown, &post).unwrap(), 503));
     }
 }

@@ -32,7 +32,7 @@ async fn share_with_emails_sends_the_list() {
         .share_with_emails(
             "my-connector",
             "1.0",
-            &[" john.doe@domain.com".into(), "jane.doe@domain.com".into()],
+            [" john.doe@domain.com", "jane.doe@domain.com"],
         )
         .await
         .unwrap();
@@ -45,7 +45,7 @@ async fn bad_email_lists_make_no_request() {
     let client = client(&server);
     let empty = client
         .permissions()
-        .share_with_emails("my-connector", "1.0", &[])
+        .share_with_emails("my-connector", "1.0", Vec::<String>::new())
         .await
         .unwrap_err();
     assert!(empty.is_local());
@@ -54,11 +54,7 @@ async fn bad_email_lists_make_no_request() {
         .share_with_emails(
             "my-connector",
             "1.0",
-            &[
-                "ok@example.com".into(),
-                "not-an-email".into(),
-                "a b@c.com".into(),
-            ],
+            ["ok@example.com", "not-an-email", "a b@c.com"],
         )
         .await
         .unwrap_err();
@@ -105,7 +101,14 @@ async fn release_answered_500_is_not_retried() {
         .release(Uuid::parse_str(SOLUTION).unwrap())
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Server(_)));
+    assert!(error.outcome_unknown(), "{error:?}");
+    assert!(
+        matches!(&error, Error::OutcomeUnknown { source } if matches!(**source, Error::Server(_)))
+    );
+    assert!(
+        error.to_string().contains("may have been applied"),
+        "{error}"
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 

@@ -483,6 +483,11 @@ async fn multi_region_deploys_concurrently() {
     let json = serde_json::to_value(&outcomes).unwrap();
     assert_eq!(json[0]["deployment"]["deploymentStatus"], json!("Deployed"));
     assert_eq!(json[2]["error"]["kind"], json!("deployment_failed"));
-    assert!(json[2]["error"]["message"].as_str().unwrap().contains("failed"));
+    assert!(
+        json[2]["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("failed")
+    );
     assert_eq!(json[2]["deployment"]["deploymentStatus"], json!("Failed"));
 }

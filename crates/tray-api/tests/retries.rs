@@ -78,8 +78,12 @@ async fn import_answered_500_is_not_retried() {
         .import(project(), &ImportInput::new(Default::default()))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Server(_)), "{error:?}");
+    assert!(error.outcome_unknown(), "{error:?}");
+    assert!(
+        matches!(&error, Error::OutcomeUnknown { source } if matches!(**source, Error::Server(_)))
+    );
     assert_eq!(error.message(), Some("Internal error"));
+    assert_eq!(error.status(), Some(500));
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
 }
 
@@ -99,8 +103,9 @@ async fn create_version_answered_503_is_not_retried_but_429_is() {
         .create_version(project(), "1", "One", None)
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Server(_)), "{error:?}");
+    assert!(error.outcome_unknown(), "{error:?}");
     assert_eq!(error.status(), Some(503));
+    assert_eq!(error.kind(), "outcome_unknown");
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
@@ -189,7 +194,7 @@ async fn html_body_on_a_documented_error_status_keeps_the_status() {
 }
 
 #[tokio::test]
-async fn truncated_json_is_an_invalid_response() {
+async fn truncated_json_is_retried_then_an_invalid_response() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(ResponseTemplate::new(200).set_body_raw(
@@ -216,8 +221,13 @@ async fn truncated_json_is_an_invalid_response() {
         }
         other => panic!("unexpected {other:?}"),
     }
-    // A malformed success body is not retried.
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert!(
+        error.hint().unwrap().contains("cut off"),
+        "{:?}",
+        error.hint()
+    );
+    // A read cut off is retried like a reset (1 + 4 retries).
+    assert_eq!(server.received_requests().await.unwrap().len(), 5);
 }
 
 #[tokio::test]
@@ -306,4 +316,107 @@ async fn limiter_keeps_100_concurrent_calls_within_30_per_second_plus_burst() {
             );
         }
     }
+}
+
+/// A server whose first `cut` answers send their headers and half the body,
+/// then close the connection (a connection lost mid-body); later ones
+/// answer in full. Returns its base URL and the number of connections.
+async fn cut_mid_body(cut: usize, body: &'static str) -> (String, Arc<Mutex<usize>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let seen = Arc::new(Mutex::new(0usize));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let n = {
+                let mut seen = counter.lock().unwrap();
+                *seen += 1;
+                *seen
+            };
+            tokio::spawn(async move {
+                let mut buffer = vec![0u8; 16 * 1024];
+                let mut request = Vec::new();
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(read) => request.extend_from_slice(&buffer[..read]),
+                    }
+                }
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = socket.write_all(head.as_bytes()).await;
+                if n <= cut {
+                    let _ = socket.write_all(&body.as_bytes()[..body.len() / 2]).await;
+                    let _ = socket.flush().await;
+                    // Dropping the socket closes the connection mid-body.
+                } else {
+                    let _ = socket.write_all(body.as_bytes()).await;
+                }
+            });
+        }
+    });
+    (format!("http://{address}"), seen)
+}
+
+#[tokio::test]
+async fn a_connection_lost_mid_body_is_retried_for_reads() {
+    let body = r#"{"id":"d-1","deploymentStatus":"Deployed","connectorName":"my-connector","connectorVersion":"1.0"}"#;
+    let (url, seen) = cut_mid_body(2, body).await;
+    let client = Client::builder()
+        .base_url(&url)
+        .token(TOKEN)
+        .retry(fast_retry())
+        .build()
+        .unwrap();
+    let deployment = client
+        .deployments()
+        .get("my-connector", "1.0", "d-1")
+        .await
+        .unwrap();
+    assert_eq!(deployment.id, "d-1");
+    assert_eq!(*seen.lock().unwrap(), 3);
+}
+
+#[tokio::test]
+async fn a_connection_lost_mid_body_is_a_transport_error_not_a_bad_base_url() {
+    let body = r#"{"id":"d-1","deploymentStatus":"Deployed","connectorName":"my-connector","connectorVersion":"1.0"}"#;
+    let (url, _) = cut_mid_body(usize::MAX, body).await;
+    let client = Client::builder()
+        .base_url(&url)
+        .token(TOKEN)
+        .retry(RetryConfig::disabled())
+        .build()
+        .unwrap();
+    let error = client
+        .deployments()
+        .get("my-connector", "1.0", "d-1")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert!(error.to_string().contains("lost"), "{error}");
+    assert!(
+        !error.hint().unwrap().contains("base URL"),
+        "{:?}",
+        error.hint()
+    );
+
+    // A write cut off the same way may have been applied.
+    let error = client
+        .projects()
+        .create_version(project(), "9", "Nine", None)
+        .await
+        .unwrap_err();
+    assert!(error.outcome_unknown(), "{error:?}");
+
+    // A streamed export reports it as a lost connection too.
+    let mut sink = Vec::new();
+    let error = client
+        .projects()
+        .export_to_writer(project(), "1", &mut sink)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
 }

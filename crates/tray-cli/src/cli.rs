@@ -26,8 +26,8 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct Global {
-    /// Tray region; repeat (or comma-separate) to deploy to several regions at once.
-    /// Default: us.
+    /// Tray region (default us); repeat (or comma-separate) to deploy to, or share in,
+    /// several regions at once.
     #[arg(long, global = true, env = "TRAY_REGION", value_delimiter = ',', value_parser = parse_region)]
     pub region: Vec<Region>,
 
@@ -35,8 +35,11 @@ pub struct Global {
     #[arg(long, global = true, env = "TRAY_API_URL", value_name = "URL")]
     pub base_url: Option<String>,
 
-    /// Read the API token from this file (otherwise TRAY_API_TOKEN). There is
-    /// deliberately no --token option: tokens never belong in shell history.
+    /// Read the API token from this file. The rule for every command: for region R
+    /// the token is --token-file, else TRAY_API_TOKEN_<R>, else TRAY_API_TOKEN; with
+    /// several regions at once only TRAY_API_TOKEN_<R> (or a profile) serves; with
+    /// --base-url only --token-file or TRAY_API_TOKEN. There is deliberately no --token
+    /// option: tokens never belong in shell history.
     #[arg(long, global = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
 
@@ -264,7 +267,8 @@ pub enum DeploymentCommand {
 /// `tray permissions ...`
 #[derive(Debug, Subcommand)]
 pub enum PermissionsCommand {
-    /// Share a connector version with users of your organisation.
+    /// Share a connector version with users of your organisation; with several
+    /// --region (or --profile) it shares in each at once, like `deployment create`.
     Add {
         /// Connector name (default: connector.json in the current folder).
         name: Option<String>,

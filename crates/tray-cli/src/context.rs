@@ -1,12 +1,11 @@
 //! Turning global options, profiles and environment into API clients.
 
-use std::path::Path;
-
+use tray_api::config::Settings;
 use tray_api::{Client, Region};
 use tray_sandbox::{Sandbox, SandboxHandle};
 
 use crate::cli::Global;
-use crate::config::{Config, Profile};
+use crate::config::Config;
 use crate::failure::{CmdResult, Failure};
 use crate::output::Printer;
 
@@ -29,6 +28,7 @@ pub struct Context {
     pub printer: Printer,
     config: Option<Config>,
     sandboxes: Vec<SandboxHandle>,
+    label: Option<String>,
 }
 
 impl Context {
@@ -44,6 +44,7 @@ impl Context {
             printer,
             config: None,
             sandboxes: Vec::new(),
+            label: None,
         }
     }
 
@@ -54,6 +55,27 @@ impl Context {
         Ok(self.config.get_or_insert_with(Config::default))
     }
 
+    /// Where the command calls, for the `region` of a JSON failure
+    /// document: the profile, region or base URL host of the last client
+    /// made, else what the options name.
+    pub fn label(&self) -> String {
+        if let Some(label) = &self.label {
+            return label.clone();
+        }
+        if let Some(profile) = self.global.profile.first() {
+            return profile.clone();
+        }
+        if self.global.base_url.is_some() {
+            return "base-url".to_owned();
+        }
+        self.global
+            .region
+            .first()
+            .copied()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     /// The one client of a single-target command.
     pub async fn client(&mut self) -> CmdResult<Client> {
         if self.global.profile.len() > 1 || self.global.region.len() > 1 {
@@ -62,11 +84,13 @@ impl Context {
             ));
         }
         let profile = self.global.profile.first().cloned();
-        self.client_for(profile.as_deref()).await
+        let client = self.client_for(profile.as_deref()).await?;
+        self.label = Some(profile.unwrap_or_else(|| client.region_label()));
+        Ok(client)
     }
 
-    /// Every target of a command that fans out (deploy): one per --profile,
-    /// else one per --region, else the single default.
+    /// Every target of a command that fans out (deploy, share): one per
+    /// --profile, else one per --region, else the single default.
     pub async fn targets(&mut self) -> CmdResult<Vec<Target>> {
         let mut targets = Vec::new();
         if !self.global.profile.is_empty() {
@@ -84,21 +108,35 @@ impl Context {
                 ));
             }
             for region in self.global.region.clone() {
-                let client = self.region_client(region, true).await?;
+                let client = self.region_client(region).await?;
                 targets.push(Target {
                     label: region.to_string(),
                     client,
                 });
             }
         } else {
-            let region = self.global.region.first().copied().unwrap_or(Region::Us);
             let client = self.client_for(None).await?;
-            targets.push(Target {
-                label: region.to_string(),
-                client,
-            });
+            let label = client.region_label();
+            self.label = Some(label.clone());
+            targets.push(Target { label, client });
         }
         Ok(targets)
+    }
+
+    /// The place and token file the global options name (the library's
+    /// [`Settings`], to which it applies the region/token rule).
+    fn settings(&self) -> Settings {
+        let mut settings = Settings::default();
+        if let Some(region) = self.global.region.first() {
+            settings = settings.region(*region);
+        }
+        if let Some(url) = &self.global.base_url {
+            settings = settings.base_url(url.clone());
+        }
+        if let Some(file) = &self.global.token_file {
+            settings = settings.token_file(file.clone());
+        }
+        settings
     }
 
     /// The client of a profile (or, with `None`, of the global options).
@@ -106,41 +144,27 @@ impl Context {
         if self.global.sandbox {
             return self.sandbox_client(0).await;
         }
-        let profile = match profile {
-            Some(name) => Some(self.config()?.profile(name)?.clone()),
-            None => None,
+        let settings = self.settings();
+        let builder = match profile {
+            Some(name) => {
+                let profile = self.config()?.profile(name)?.clone();
+                profile.client_builder(&settings, &env)?
+            }
+            None => settings.client_builder(&env)?,
         };
-        let region = match profile.as_ref().and_then(|p| p.region.as_deref()) {
-            Some(text) => text
-                .parse::<Region>()
-                .map_err(|e| Failure::usage(format!("profile: {e}")))?,
-            None => self.global.region.first().copied().unwrap_or(Region::Us),
-        };
-        // A profile that names a place (base URL or region) wins over the
-        // global options, including an ambient TRAY_API_URL.
-        let base_url = match &profile {
-            Some(p) if p.base_url.is_some() || p.region.is_some() => p.base_url.clone(),
-            _ => self.global.base_url.clone(),
-        };
-        let token = self.token(profile.as_ref(), None)?;
-        let builder = self.timeouts(Client::builder().token(token).user_agent(user_agent()));
-        let builder = match base_url {
-            Some(url) => builder.base_url(url),
-            None => builder.region(region),
-        };
-        Ok(builder.build()?)
+        Ok(self.timeouts(builder).user_agent(user_agent()).build()?)
     }
 
-    async fn region_client(&mut self, region: Region, multi: bool) -> CmdResult<Client> {
+    /// The client of one region of several called at once: only that
+    /// region's own token serves.
+    async fn region_client(&mut self, region: Region) -> CmdResult<Client> {
         if self.global.sandbox {
             let index = Region::all().iter().position(|r| *r == region).unwrap_or(0);
             return self.sandbox_client(index).await;
         }
-        let token = self.token(None, multi.then_some(region))?;
+        let settings = Settings::default().region(region).several_regions(true);
         Ok(self
-            .timeouts(Client::builder())
-            .region(region)
-            .token(token)
+            .timeouts(settings.client_builder(&env)?)
             .user_agent(user_agent())
             .build()?)
     }
@@ -174,62 +198,11 @@ impl Context {
             None => builder,
         }
     }
-
-    /// The token of a profile; else, for one region of several, only
-    /// `TRAY_API_TOKEN_<REGION>`; else `--token-file`, else `TRAY_API_TOKEN`.
-    fn token(&self, profile: Option<&Profile>, region: Option<Region>) -> CmdResult<String> {
-        if let Some(profile) = profile {
-            if let Some(file) = &profile.token_file {
-                return read_token_file(file);
-            }
-            if let Some(var) = &profile.token_env {
-                return std::env::var(var).map(|t| clean(&t)).map_err(|_| {
-                    Failure::usage(format!(
-                        "no API token: the profile reads it from ${var}, which is not set"
-                    ))
-                });
-            }
-        }
-        if let Some(region) = region {
-            // Tokens are per region: one region's token is never sent to another.
-            let var = format!("TRAY_API_TOKEN_{}", region.to_string().to_uppercase());
-            return match std::env::var(&var) {
-                Ok(token) if !token.trim().is_empty() => Ok(clean(&token)),
-                _ => Err(Failure::usage(format!(
-                    "no API token for region {region}: set {var} (each region needs its own token)"
-                ))
-                .with_hint("or use one --profile per region, or --token-file for a single region")),
-            };
-        }
-        if let Some(file) = &self.global.token_file {
-            return read_token_file(file);
-        }
-        match std::env::var("TRAY_API_TOKEN") {
-            Ok(token) if !token.trim().is_empty() => Ok(clean(&token)),
-            _ => Err(
-                Failure::usage("no API token: set TRAY_API_TOKEN or pass --token-file PATH")
-                    .with_hint("or try any command with --sandbox, which needs no token"),
-            ),
-        }
-    }
 }
 
-fn read_token_file(path: &Path) -> CmdResult<String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Failure::usage(format!("cannot read token file {}: {e}", path.display())))?;
-    let token = clean(&text);
-    if token.is_empty() {
-        return Err(Failure::usage(format!(
-            "token file {} is empty",
-            path.display()
-        )));
-    }
-    Ok(token)
-}
-
-/// The token itself, as `tray-api` reads it (whitespace and `Bearer ` removed).
-fn clean(token: &str) -> String {
-    tray_api::clean_token(token).to_owned()
+/// The process environment, as the library's token rule reads it.
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
 }
 
 fn user_agent() -> String {

@@ -349,10 +349,7 @@ fn examples() -> Vec<(Vec<&'static str>, Vec<String>)> {
                 ),
             ],
         ),
-        (
-            vec!["auth"],
-            e(&["tray --sandbox auth status"]),
-        ),
+        (vec!["auth"], e(&["tray --sandbox auth status"])),
         (
             vec!["auth", "status"],
             e(&[
@@ -360,10 +357,7 @@ fn examples() -> Vec<(Vec<&'static str>, Vec<String>)> {
                 "tray --sandbox -o json auth status",
             ]),
         ),
-        (
-            vec!["config"],
-            e(&["tray config path", "tray config list"]),
-        ),
+        (vec!["config"], e(&["tray config path", "tray config list"])),
         (vec!["config", "path"], e(&["tray config path"])),
         (
             vec!["config", "list"],

@@ -105,6 +105,7 @@ pub fn filter(expr: &str, json: &[u8]) -> CmdResult<Vec<u8>> {
         code: crate::failure::API,
         message: format!("--jq: the response is not JSON: {e}"),
         hint: None,
+        error: None,
     })?;
     let ctx = Ctx::<data::JustLut<Val>>::new(&filter.lut, Vars::new([]));
     let mut out = Vec::new();
@@ -113,6 +114,7 @@ pub fn filter(expr: &str, json: &[u8]) -> CmdResult<Vec<u8>> {
             code: crate::failure::API,
             message: format!("--jq {expr:?}: {e}"),
             hint: None,
+            error: None,
         })?;
         match &value {
             Val::TStr(bytes) | Val::BStr(bytes) => out.extend_from_slice(bytes),

@@ -46,6 +46,10 @@ fn main() -> ExitCode {
                 0
             };
             let _ = error.print();
+            if code == failure::USAGE && json_requested() {
+                let message = error.kind().as_str().unwrap_or("invalid command line");
+                print_json_failure(&Failure::usage(format!("{message} (see --help)")), None);
+            }
             return ExitCode::from(code);
         }
     };
@@ -80,14 +84,13 @@ fn main() -> ExitCode {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(failure)) => failure.report(),
         Err(_) if serves => ExitCode::SUCCESS,
-        Err(signal) => Failure {
-            code: signal.exit_code(),
-            message: format!(
+        Err(signal) => Failure::new(
+            signal.exit_code(),
+            format!(
                 "interrupted by {}: the command did not finish",
                 signal.name()
             ),
-            hint: None,
-        }
+        )
         .report(),
     }
 }
@@ -163,80 +166,108 @@ fn colors_on_stderr() -> bool {
     !no_color && std::io::stderr().is_terminal()
 }
 
+/// Whether the command line asks for `-o json`, read leniently (for a
+/// command line clap rejected).
+fn json_requested() -> bool {
+    help::command()
+        .ignore_errors(true)
+        .try_get_matches_from(std::env::args_os())
+        .ok()
+        .and_then(|matches| matches.get_one::<cli::Output>("output").copied())
+        == Some(cli::Output::Json)
+}
+
+/// Prints the JSON failure document (see `failure::json_document`).
+fn print_json_failure(failure: &Failure, region: Option<&str>) {
+    if let Some(document) = failure::json_document(failure, region) {
+        let mut stdout = std::io::stdout().lock();
+        let text = serde_json::to_string_pretty(&document).unwrap_or_default();
+        let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
+    }
+}
+
 async fn run(mut cli: Cli) -> CmdResult {
     if let Some(expr) = &cli.global.jq {
         // Checked before anything else: a bad expression sends nothing.
         jq::set(expr)?;
         cli.global.output = cli::Output::Json;
     }
-    let config = cli.global.config.clone();
     let mut ctx = Context::new(cli.global);
-    match cli.command {
+    let result = dispatch(&mut ctx, cli.command).await;
+    if let Err(failure) = &result
+        && ctx.printer.is_json()
+    {
+        // One rule for every command: exactly one document on stdout.
+        let region = ctx.label();
+        print_json_failure(failure, Some(&region));
+    }
+    result
+}
+
+async fn dispatch(ctx: &mut Context, command: Command) -> CmdResult {
+    match command {
         Command::Deployment(DeploymentCommand::Create {
             path,
             name,
             version,
             wait,
-        }) => commands::deployment::create(&mut ctx, path, name, version, wait).await,
+        }) => commands::deployment::create(ctx, path, name, version, wait).await,
         Command::Deployment(DeploymentCommand::Get {
             name,
             version,
             id,
             wait,
-        }) => commands::deployment::get(&mut ctx, name, version, id, wait).await,
+        }) => commands::deployment::get(ctx, name, version, id, wait).await,
         Command::Permissions(PermissionsCommand::Add {
             name,
             version,
             emails,
-        }) => commands::permissions::add(&mut ctx, name, version, emails).await,
+        }) => commands::permissions::add(ctx, name, version, emails).await,
         Command::Project(ProjectCommand::Version(VersionCommand::Create {
             project_id,
             version,
             title,
             description,
         })) => {
-            commands::project::create_version(&mut ctx, project_id, version, title, description)
-                .await
+            commands::project::create_version(ctx, project_id, version, title, description).await
         }
         Command::Project(ProjectCommand::Version(VersionCommand::List {
             project_id,
             limit,
             reverse,
-        })) => commands::project::list_versions(&mut ctx, project_id, limit, reverse).await,
+        })) => commands::project::list_versions(ctx, project_id, limit, reverse).await,
         Command::Project(ProjectCommand::Export {
             project_id,
             version,
             out,
-        }) => commands::project::export(&mut ctx, project_id, version, out).await,
+        }) => commands::project::export(ctx, project_id, version, out).await,
         Command::Project(ProjectCommand::Import(ImportCommand::Requirements(args))) => {
-            commands::project::requirements(&mut ctx, args).await
+            commands::project::requirements(ctx, args).await
         }
         Command::Project(ProjectCommand::Import(ImportCommand::Preview(args))) => {
-            commands::project::preview(&mut ctx, args).await
+            commands::project::preview(ctx, args).await
         }
         Command::Project(ProjectCommand::Import(ImportCommand::Apply { args, yes })) => {
-            commands::project::apply(&mut ctx, args, yes).await
+            commands::project::apply(ctx, args, yes).await
         }
         Command::Project(ProjectCommand::Promote(args)) => {
-            commands::project::promote(&mut ctx, args).await
+            commands::project::promote(ctx, args).await
         }
         Command::Solution(SolutionCommand::Release(ReleaseCommand::Preview { solution_id })) => {
-            commands::solution::preview(&mut ctx, solution_id).await
+            commands::solution::preview(ctx, solution_id).await
         }
         Command::Solution(SolutionCommand::Release(ReleaseCommand::Create { solution_id })) => {
-            commands::solution::create(&mut ctx, solution_id).await
+            commands::solution::create(ctx, solution_id).await
         }
-        Command::Sandbox(SandboxCommand::Serve(args)) => {
-            commands::sandbox::serve(&mut ctx, args).await
-        }
-        Command::Api(args) => commands::api::run(&mut ctx, args).await,
-        Command::Auth(AuthCommand::Status) => commands::auth::status(&mut ctx).await,
-        Command::Config(ConfigCommand::Path) => commands::config_cmd::path(&mut ctx),
-        Command::Config(ConfigCommand::List) => commands::config_cmd::list(&mut ctx),
-        Command::Demo => commands::demo::run(&mut ctx).await,
+        Command::Sandbox(SandboxCommand::Serve(args)) => commands::sandbox::serve(ctx, args).await,
+        Command::Api(args) => commands::api::run(ctx, args).await,
+        Command::Auth(AuthCommand::Status) => commands::auth::status(ctx).await,
+        Command::Config(ConfigCommand::Path) => commands::config_cmd::path(ctx),
+        Command::Config(ConfigCommand::List) => commands::config_cmd::list(ctx),
+        Command::Demo => commands::demo::run(ctx).await,
         Command::Completions { shell } => {
             let mut script = Vec::new();
-            let mut command = help::completion_command(config.as_deref());
+            let mut command = help::completion_command(ctx.global.config.as_deref());
             clap_complete::generate(shell, &mut command, "tray", &mut script);
             let mut stdout = std::io::stdout().lock();
             stdout

@@ -35,6 +35,7 @@ impl Printer {
         let mut text = serde_json::to_vec_pretty(value)
             .map_err(|e| Failure::usage(format!("cannot write JSON output: {e}")))?;
         text.push(b'\n');
+        crate::failure::mark_document_printed();
         if let Some(expr) = crate::jq::active() {
             text = crate::jq::filter(expr, &text)?;
         }
@@ -149,11 +150,10 @@ pub fn write_failure(error: std::io::Error) -> Failure {
     if error.kind() == std::io::ErrorKind::BrokenPipe {
         std::process::exit(0);
     }
-    Failure {
-        code: crate::failure::API,
-        message: format!("cannot write the output: {error}"),
-        hint: None,
-    }
+    Failure::new(
+        crate::failure::API,
+        format!("cannot write the output: {error}"),
+    )
 }
 
 #[cfg(test)]

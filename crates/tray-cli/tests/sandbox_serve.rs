@@ -193,7 +193,11 @@ fn with_port_8787(line: &str) -> String {
                 .bytes()
                 .take_while(u8::is_ascii_digit)
                 .count();
-            format!("{}8787{}", &line[..port_start], &line[port_start + digits..])
+            format!(
+                "{}8787{}",
+                &line[..port_start],
+                &line[port_start + digits..]
+            )
         }
         None => line.to_owned(),
     }

@@ -103,6 +103,7 @@ pub(crate) fn share(
         StatusCode::OK,
         &ShareWithEmailsResponse {
             message: format!("{added} permissions added"),
+            extra: Default::default(),
         },
     ))
 }

@@ -120,6 +120,7 @@ pub(crate) fn create_version(
 
 fn version_response(project_id: Uuid, version: &ProjectVersion) -> pt::ProjectVersionResponse {
     pt::ProjectVersionResponse {
+        extra: Default::default(),
         project_id,
         version_number: version.version_number.clone(),
         title: version.title.clone(),
@@ -225,6 +226,7 @@ pub(crate) fn list_versions(
         };
         let elements = &versions[start..end];
         Ok(pt::ProjectVersionPage {
+            extra: Default::default(),
             elements: elements
                 .iter()
                 .map(|version| version_response(project_id, version))
@@ -402,6 +404,7 @@ pub(crate) fn import_requirements(
             })
             .collect();
         Ok::<_, HttpError>(pt::PrepareProjectImportResponse {
+            extra: Default::default(),
             unresolved_authentications: requirements
                 .iter()
                 .any(|r| r.resolved_authentication.is_none()),
@@ -671,6 +674,7 @@ pub(crate) fn import_preview(
         None => None,
     };
     let response = pt::ProjectImportPreviewResponse {
+        extra: Default::default(),
         import_metadata: plan.metadata,
         project_impact: pt::ProjectImpactForPreview {
             config: plan.config_changes,
@@ -722,6 +726,7 @@ pub(crate) fn import(app: &App, project_id: Uuid, body: &[u8]) -> Result<Respons
         _ => None,
     };
     let response = pt::ProjectImportResponse {
+        extra: Default::default(),
         import_metadata: plan.metadata,
         project_impact: pt::ProjectImpact {
             config: plan.config_changes,

@@ -16,6 +16,7 @@ fn not_found(solution: Uuid) -> HttpError {
 
 fn impact(changes: SlotDiff, release_id: Option<Uuid>) -> PublishSolutionImpact {
     PublishSolutionImpact {
+        extra: Default::default(),
         release_id,
         breaking_changes: changes.breaking_changes,
         requires_new_user_input: changes.requires_new_user_input,

@@ -392,6 +392,7 @@ fn status_failure(plan: &Plan, response: &RawResponse) -> CmdResult {
                 hint: matches!(response.status, 401 | 403)
                     .then(|| error.hint().map(str::to_owned))
                     .flatten(),
+                error: None,
             })
         }
     }
@@ -402,6 +403,7 @@ fn api_failure(message: impl Into<String>) -> Failure {
         code: failure::API,
         message: message.into(),
         hint: None,
+        error: None,
     }
 }
 

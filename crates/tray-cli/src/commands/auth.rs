@@ -133,6 +133,7 @@ pub async fn status(ctx: &mut Context) -> CmdResult {
                 failed.join(", ")
             ),
             hint: Some("see the DETAIL column (or `error` with -o json)".to_owned()),
+            error: None,
         })
     }
 }

@@ -483,16 +483,14 @@ fn busy(error: &tray_api::Error) -> Failure {
 }
 
 fn failed(deployment: &Deployment) -> Failure {
-    Failure {
-        code: failure::DEPLOYMENT_FAILED,
-        message: format!(
+    Failure::new(
+        failure::DEPLOYMENT_FAILED,
+        format!(
             "deployment {} of {} {} failed",
             deployment.id, deployment.connector_name, deployment.connector_version
         ),
-        hint: Some(
-            "check the connector builds and its tests pass (`tray-cdk connector build`)".into(),
-        ),
-    }
+    )
+    .with_hint("check the connector builds and its tests pass (`tray-cdk connector build`)")
 }
 
 async fn create_many(

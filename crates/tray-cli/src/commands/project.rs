@@ -624,6 +624,7 @@ fn unresolved_failure(list: &[tray_api::UnresolvedAuthentication], dry_run: bool
             "add {} (each UUID: an authentication of the destination project)",
             auth_flags(list)
         )),
+        error: None,
     }
 }
 
@@ -642,6 +643,7 @@ fn dry_run_failure(args: &PromoteArgs, report: &PromoteReport) -> Failure {
             "create a version first: tray project version create {} {} --title TITLE",
             args.project_id, args.version
         )),
+        error: None,
     }
 }
 
