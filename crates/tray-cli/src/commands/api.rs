@@ -367,7 +367,10 @@ fn print_head(response: &RawResponse) {
     eprintln!("{head}");
 }
 
+/// Writes the command's one document (the body as received) to stdout.
 fn write_stdout(bytes: &[u8]) -> CmdResult {
+    // A failure after this (a non-2xx status) adds no second document.
+    crate::failure::mark_document_printed();
     let mut stdout = std::io::stdout().lock();
     stdout
         .write_all(bytes)

@@ -119,11 +119,22 @@ pub async fn export(
                 .projects()
                 .export_to_file(project_id, &version, &file)
                 .await?;
-            let mut reader = std::fs::File::open(&file)
-                .map_err(|e| Failure::usage(format!("cannot read the export back: {e}")))?;
+            // The request succeeded: a failure from here on is not a usage error.
+            let mut text = std::fs::read(&file).map_err(|e| {
+                Failure::new(
+                    crate::failure::API,
+                    format!("cannot read the export back: {e}"),
+                )
+            })?;
+            if let Some(expr) = crate::jq::active() {
+                text = crate::jq::filter(expr, &text)?;
+            } else {
+                text.push(b'\n');
+            }
+            crate::failure::mark_document_printed();
             let mut stdout = std::io::stdout().lock();
-            std::io::copy(&mut reader, &mut stdout)
-                .and_then(|_| stdout.write_all(b"\n"))
+            stdout
+                .write_all(&text)
                 .and_then(|()| stdout.flush())
                 .map_err(crate::output::write_failure)?;
             Ok(())
