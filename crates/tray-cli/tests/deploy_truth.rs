@@ -513,8 +513,10 @@ async fn request_timeout_bounds_one_call() {
         .unwrap();
     // Not a wait: a request that gives up is a network failure.
     assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    // The error names what was asked about, not the operation.
     assert!(
-        stderr(&output).contains("get_deployment"),
+        stderr(&output).contains("error: deployment acme-crm 1.0 d-1: request failed")
+            && stderr(&output).contains("timed out"),
         "{}",
         stderr(&output)
     );
