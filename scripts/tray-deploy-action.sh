@@ -24,7 +24,7 @@ timeout=${INPUT_TIMEOUT:-10m}
 if_busy=${INPUT_IF_BUSY:-wait}
 outputs=${GITHUB_OUTPUT:-/dev/stdout}
 
-# One line per region: REGION<TAB>ID<TAB>STATUS, whatever the JSON document's
+# One line per region: REGION|ID|STATUS, whatever the JSON document's
 # shape (one deployment, an error document, or the multi-region array).
 filter='(if type == "array" then . else [{region: (.region // ""), deployment: (if .error then null else . end), error: .error}] end)
   | .[]
@@ -34,7 +34,7 @@ filter='(if type == "array" then . else [{region: (.region // ""), deployment: (
        elif .deployment.deploymentStatus then .deployment.deploymentStatus
        else "error:" + (.error.kind // "unknown") end)
     ]
-  | join("\t")'
+  | join("|")'
 
 args=()
 if [[ -n "${TRAY_API_URL:-}" ]]; then
@@ -50,7 +50,7 @@ status=$?
 ids=()
 statuses=()
 count=0
-while IFS=$'\t' read -r region id state; do
+while IFS="|" read -r region id state; do
   [[ -z "$region$id$state" ]] && continue
   count=$((count + 1))
   if [[ -n "$region" ]]; then
