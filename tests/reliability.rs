@@ -124,7 +124,8 @@ async fn a_read_answered_500_is_retried() {
     for _ in 0..2 {
         let page = client
             .projects()
-            .list_versions_page(tray_sandbox::SOURCE_PROJECT_ID, None, None)
+            .versions(tray_sandbox::SOURCE_PROJECT_ID)
+            .page()
             .await
             .unwrap();
         assert_eq!(page.elements.len(), 1);

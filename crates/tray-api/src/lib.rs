@@ -84,8 +84,8 @@
 //! let project = uuid::Uuid::parse_str("6f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
 //! let destination = uuid::Uuid::parse_str("7f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
 //!
-//! client.projects().create_version(project, "4", "Release 4", None).await?;
-//! let versions: Vec<_> = client.projects().list_versions(project).try_collect().await?;
+//! client.projects().create_version(project, "4").title("Release 4").await?;
+//! let versions: Vec<_> = client.projects().versions(project).stream().try_collect().await?;
 //! client.projects().export_to_file(project, "4", "export.json").await?;
 //!
 //! let export = client.projects().export(project, "4").await?;

@@ -83,7 +83,8 @@ async fn list_versions_follows_three_pages() {
         .await;
     let versions: Vec<_> = client(&server)
         .projects()
-        .list_versions(project())
+        .versions(project())
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -117,7 +118,8 @@ async fn listing_10000_versions_takes_10_requests() {
     let client = client(&server);
     let count = client
         .projects()
-        .list_versions(project())
+        .versions(project())
+        .stream()
         .try_fold(0usize, |n, _| async move { Ok(n + 1) })
         .await
         .unwrap();
@@ -141,7 +143,10 @@ async fn single_page_and_page_size_checks() {
     let client = client(&server);
     let page = client
         .projects()
-        .list_versions_page(project(), Some(2), Some("abc"))
+        .versions(project())
+        .page_size(2)
+        .after("abc")
+        .page()
         .await
         .unwrap();
     assert_eq!(page.elements.len(), 2);
@@ -149,7 +154,9 @@ async fn single_page_and_page_size_checks() {
     for bad in [0, 1001] {
         let error = client
             .projects()
-            .list_versions_page(project(), Some(bad), None)
+            .versions(project())
+            .page_size(bad)
+            .page()
             .await
             .unwrap_err();
         assert!(error.is_local());
@@ -170,7 +177,9 @@ async fn create_version_sends_title_and_description() {
         .await;
     let created = client(&server)
         .projects()
-        .create_version(project(), "4", "Release 4", Some("EU flows"))
+        .create_version(project(), "4")
+        .title("Release 4")
+        .description("EU flows")
         .await
         .unwrap();
     assert_eq!(created.version_number, "4");
@@ -344,7 +353,8 @@ async fn unknown_fields_in_responses_are_accepted() {
         .await;
     let versions: Vec<_> = client(&server)
         .projects()
-        .list_versions(project())
+        .versions(project())
+        .stream()
         .try_collect()
         .await
         .unwrap();

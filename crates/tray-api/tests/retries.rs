@@ -100,7 +100,8 @@ async fn create_version_answered_503_is_not_retried_but_429_is() {
         .await;
     let error = client(&server)
         .projects()
-        .create_version(project(), "1", "One", None)
+        .create_version(project(), "1")
+        .title("One")
         .await
         .unwrap_err();
     assert!(error.outcome_unknown(), "{error:?}");
@@ -241,7 +242,8 @@ async fn html_success_body_is_an_invalid_response() {
         .await;
     let error = client(&server)
         .projects()
-        .list_versions_page(project(), None, None)
+        .versions(project())
+        .page()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::InvalidResponse { .. }), "{error:?}");
@@ -406,7 +408,8 @@ async fn a_connection_lost_mid_body_is_a_transport_error_not_a_bad_base_url() {
     // A write cut off the same way may have been applied.
     let error = client
         .projects()
-        .create_version(project(), "9", "Nine", None)
+        .create_version(project(), "9")
+        .title("Nine")
         .await
         .unwrap_err();
     assert!(error.outcome_unknown(), "{error:?}");

@@ -105,12 +105,9 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
     // Versions of the source project.
     let created = client
         .projects()
-        .create_version(
-            SOURCE_PROJECT_ID,
-            PROJECT_VERSION,
-            "Demo release",
-            Some("Created by tray demo"),
-        )
+        .create_version(SOURCE_PROJECT_ID, PROJECT_VERSION)
+        .title("Demo release")
+        .description("Created by tray demo")
         .await?;
     step(
         &printer,
@@ -122,7 +119,8 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
     );
     let versions: Vec<_> = client
         .projects()
-        .list_versions(SOURCE_PROJECT_ID)
+        .versions(SOURCE_PROJECT_ID)
+        .stream()
         .try_collect()
         .await?;
     step(
