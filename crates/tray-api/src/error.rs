@@ -235,16 +235,24 @@ impl fmt::Display for Http<'_> {
 /// An authentication of an exported project that the destination cannot
 /// resolve by itself (see [`Error::UnresolvedAuthentications`]).
 ///
-/// ```
-/// let auth = tray_api::UnresolvedAuthentication {
-///     auth_export_id: "a1".into(),
-///     title: "Slack (prod)".into(),
-///     service_name: "slack".into(),
-///     service_version: "2".into(),
-/// };
-/// assert_eq!(auth.to_string(), "a1: Slack (prod) (service slack@2)");
+/// Built by the library from Tray's import requirements (Tray may add
+/// fields: `#[non_exhaustive]`).
+///
+/// ```no_run
+/// # async fn run(staging: tray_api::Client, production: tray_api::Client, src: uuid::Uuid, dst: uuid::Uuid) {
+/// use tray_api::promote::Promotion;
+/// if let Err(tray_api::Error::UnresolvedAuthentications { list }) =
+///     Promotion::from(&staging, src, "4").to(&production, dst).run().await
+/// {
+///     for auth in list {
+///         // e.g. "a1: Slack (prod) (service slack@2)"
+///         eprintln!("resolve {auth} with --auth-resolution {}=UUID", auth.auth_export_id);
+///     }
+/// }
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct UnresolvedAuthentication {
     /// The export id to pass in an auth resolution (`EXPORT_ID=UUID`).
     pub auth_export_id: String,

@@ -44,10 +44,7 @@ impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
         json(
             self.status,
-            &ApiError {
-                message: Some(self.message),
-                code: None,
-            },
+            &ApiError::new(self.message),
         )
     }
 }
