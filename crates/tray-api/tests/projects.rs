@@ -164,6 +164,89 @@ async fn single_page_and_page_size_checks() {
 }
 
 #[tokio::test]
+async fn versions_stream_takes_the_page_size_and_start_cursor() {
+    let server = MockServer::start().await;
+    let requests = Arc::new(AtomicUsize::new(0));
+    Mock::given(method("GET"))
+        .and(path(format!("/core/v1/projects/{PROJECT}/versions")))
+        .respond_with(Versions {
+            total: 10,
+            requests: requests.clone(),
+        })
+        .mount(&server)
+        .await;
+    let numbers: Vec<String> = client(&server)
+        .projects()
+        .versions(project())
+        .page_size(3)
+        .after("4")
+        .stream()
+        .map_ok(|v| v.version_number)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(numbers, ["4", "5", "6", "7", "8", "9"]);
+    // Pages 4-6 and 7-9: the second says there is no next page.
+    assert_eq!(requests.load(Ordering::SeqCst), 2);
+    let received = server.received_requests().await.unwrap();
+    assert!(
+        received
+            .iter()
+            .all(|r| r.url.query_pairs().any(|(k, v)| k == "first" && v == "3"))
+    );
+}
+
+#[tokio::test]
+async fn create_version_without_a_title_is_refused_before_any_request() {
+    let server = MockServer::start().await;
+    let projects_client = client(&server);
+    let missing = projects_client
+        .projects()
+        .create_version(project(), "4")
+        .await
+        .unwrap_err();
+    assert!(missing.is_local(), "{missing:?}");
+    assert!(missing.to_string().contains("title"), "{missing}");
+    let blank = projects_client
+        .projects()
+        .create_version(project(), "4")
+        .title("  ")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(blank.is_local(), "{blank:?}");
+    let no_number = projects_client
+        .projects()
+        .create_version(project(), " ")
+        .title("Release")
+        .await
+        .unwrap_err();
+    assert!(no_number.to_string().contains("version number"), "{no_number}");
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn create_version_without_a_description_sends_none() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/core/v1/projects/{PROJECT}/versions/5")))
+        .and(body_json(json!({"title": "Release 5"})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(version("5", PROJECT)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let created = client(&server)
+        .projects()
+        .create_version(project(), "5")
+        .title("Release 5")
+        .set_description(None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.version_number, "5");
+}
+
+#[tokio::test]
 async fn create_version_sends_title_and_description() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
