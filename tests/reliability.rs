@@ -202,7 +202,7 @@ async fn a_reset_connection_is_a_transport_error_and_is_retried() {
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn added_latency_is_absorbed_by_the_default_timeouts() {
     let sandbox = Sandbox::builder()
         .fault(fault("status=latency:200ms"))
@@ -210,14 +210,15 @@ async fn added_latency_is_absorbed_by_the_default_timeouts() {
         .await
         .unwrap();
     deployed(&sandbox).await;
-    let started = std::time::Instant::now();
+    // On the paused clock the sandbox's added latency is the only wait.
+    let started = tokio::time::Instant::now();
     let deployment = client(&sandbox, RetryConfig::disabled())
         .deployments()
         .get("acme-crm", "1.0", "latest")
         .await
         .unwrap();
     assert_eq!(deployment.status, DeploymentStatus::Deployed);
-    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert_eq!(started.elapsed(), Duration::from_millis(200));
 }
 
 #[tokio::test]
