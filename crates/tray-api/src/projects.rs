@@ -476,7 +476,11 @@ impl<'a> CreateVersion<'a> {
         let title = match self.title {
             Some(title) if !title.trim().is_empty() => title,
             Some(_) => return Err(Error::local("the version title is empty")),
-            None => return Err(Error::local("the version title is missing (set it with .title())")),
+            None => {
+                return Err(Error::local(
+                    "the version title is missing (set it with .title())",
+                ));
+            }
         };
         let body = raw::CreateProjectVersionInput {
             title,

@@ -221,7 +221,10 @@ async fn create_version_without_a_title_is_refused_before_any_request() {
         .title("Release")
         .await
         .unwrap_err();
-    assert!(no_number.to_string().contains("version number"), "{no_number}");
+    assert!(
+        no_number.to_string().contains("version number"),
+        "{no_number}"
+    );
     assert!(server.received_requests().await.unwrap().is_empty());
 }
 

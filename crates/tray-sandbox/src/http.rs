@@ -42,10 +42,7 @@ impl HttpError {
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        json(
-            self.status,
-            &ApiError::new(self.message),
-        )
+        json(self.status, &ApiError::new(self.message))
     }
 }
 

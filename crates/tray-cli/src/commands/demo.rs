@@ -174,10 +174,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
     let mut resolutions = Vec::new();
     for auth in &unresolved {
         let resolution = tray_sandbox::DESTINATION_SPARE_AUTH_ID;
-        resolutions.push(AuthResolution::new(
-            auth.auth_export_id.clone(),
-            resolution,
-        ));
+        resolutions.push(AuthResolution::new(auth.auth_export_id.clone(), resolution));
         printer.line(format!(
             "    resolve {} with destination authentication {resolution}",
             auth.auth_export_id
