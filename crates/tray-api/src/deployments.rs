@@ -25,8 +25,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -525,14 +523,7 @@ impl<'a> DeployRequest<'a> {
     }
 }
 
-impl<'a> IntoFuture for DeployRequest<'a> {
-    type Output = Result<Deployment>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Deployment>> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+into_future!(DeployRequest, Deployment);
 
 /// Deploy a zip and wait until a deployment **of this zip** is `Deployed`;
 /// from [`DeployRequest::wait`].
@@ -625,14 +616,7 @@ impl<'a> DeployAndWait<'a> {
     }
 }
 
-impl<'a> IntoFuture for DeployAndWait<'a> {
-    type Output = Result<Deployment>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Deployment>> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+into_future!(DeployAndWait, Deployment);
 
 /// A wait for one deployment; from [`Deployments::wait`].
 ///
@@ -697,14 +681,7 @@ impl<'a> WaitRequest<'a> {
     }
 }
 
-impl<'a> IntoFuture for WaitRequest<'a> {
-    type Output = Result<Deployment>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Deployment>> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+into_future!(WaitRequest, Deployment);
 
 /// Drain a watch: the final deployment if `Deployed`, else the error.
 async fn finish(mut states: BoxStream<'_, Result<Deployment>>) -> Result<Deployment> {

@@ -211,6 +211,23 @@
 //! [`Client::raw`] gives the generated clients (same token, retries, rate
 //! limiter); [`types`] re-exports the generated types.
 
+/// `impl IntoFuture` for a request builder whose `send(self)` is an async
+/// fn returning `Result<$output>`, so `.await` works without `.send()`.
+/// Written once for every builder (deploy, wait, create version, …).
+macro_rules! into_future {
+    ($request:ident, $output:ty) => {
+        impl<'a> std::future::IntoFuture for $request<'a> {
+            type Output = $crate::Result<$output>;
+            type IntoFuture =
+                std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
+
 mod client;
 pub mod config;
 mod connector_zip;

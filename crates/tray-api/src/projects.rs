@@ -1,10 +1,8 @@
 //! Projects: versions (create, list with paging), export (to memory, a
 //! writer or a file) and import (requirements, preview, import).
 
-use std::future::{Future, IntoFuture};
 use std::num::NonZeroU32;
 use std::path::Path;
-use std::pin::Pin;
 
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt, stream};
@@ -504,14 +502,7 @@ impl<'a> CreateVersion<'a> {
     }
 }
 
-impl<'a> IntoFuture for CreateVersion<'a> {
-    type Output = Result<raw::ProjectVersionResponse>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+into_future!(CreateVersion, raw::ProjectVersionResponse);
 
 /// A request for a project's versions; from [`Projects::versions`].
 #[derive(Debug, Clone)]
