@@ -281,6 +281,23 @@ fn list_auths(list: &[UnresolvedAuthentication]) -> String {
         .join("; ")
 }
 
+/// The variants that carry Tray's answer ([`ApiErrorDetails`]), listed
+/// once: `Some(d)` (shared or mutable, as the scrutinee) or `None`.
+macro_rules! api_details {
+    ($error:expr) => {
+        match $error {
+            Error::Unauthorized(d)
+            | Error::Forbidden(d)
+            | Error::NotFound(d)
+            | Error::InvalidInput(d)
+            | Error::RateLimited(d)
+            | Error::Server(d)
+            | Error::UnexpectedStatus(d) => Some(d),
+            _ => None,
+        }
+    };
+}
+
 /// Everything that can go wrong. Match on the variant to branch; use
 /// [`Error::status`], [`Error::message`], [`Error::is_local`],
 /// [`Error::outcome_unknown`] and [`Error::hint`] for reporting.
@@ -492,17 +509,10 @@ impl Error {
     /// ```
     pub fn details(&self) -> Option<&ApiErrorDetails> {
         match self {
-            Self::Unauthorized(d)
-            | Self::Forbidden(d)
-            | Self::NotFound(d)
-            | Self::InvalidInput(d)
-            | Self::RateLimited(d)
-            | Self::Server(d)
-            | Self::UnexpectedStatus(d) => Some(d),
             Self::PromotionIncomplete { source, .. } | Self::OutcomeUnknown { source } => {
                 source.details()
             }
-            _ => None,
+            other => api_details!(other),
         }
     }
 
@@ -528,17 +538,14 @@ impl Error {
     /// The same error, about `subject` (set by each call of this crate).
     pub(crate) fn about(mut self, about: &Subject) -> Self {
         match &mut self {
-            Self::Unauthorized(d)
-            | Self::Forbidden(d)
-            | Self::NotFound(d)
-            | Self::InvalidInput(d)
-            | Self::RateLimited(d)
-            | Self::Server(d)
-            | Self::UnexpectedStatus(d) => d.subject = Some(Box::new(about.clone())),
             Self::Transport { subject, .. } | Self::InvalidResponse { subject, .. } => {
                 *subject = Some(Box::new(about.clone()));
             }
-            _ => {}
+            other => {
+                if let Some(d) = api_details!(other) {
+                    d.subject = Some(Box::new(about.clone()));
+                }
+            }
         }
         self
     }
