@@ -70,7 +70,8 @@ async fn a_version_list_cut_off_is_retried_and_succeeds() {
     for _ in 0..2 {
         let versions: Vec<_> = client
             .projects()
-            .list_versions(SOURCE_PROJECT_ID)
+            .versions(SOURCE_PROJECT_ID)
+            .stream()
             .try_collect()
             .await
             .unwrap();
@@ -97,7 +98,8 @@ async fn a_version_create_cut_off_may_have_been_applied_and_was() {
     let client = client(&sandbox, fast_retries());
     let error = client
         .projects()
-        .create_version(SOURCE_PROJECT_ID, "42", "Forty-two", None)
+        .create_version(SOURCE_PROJECT_ID, "42")
+        .title("Forty-two")
         .await
         .unwrap_err();
     assert_unknown(&error, &Subject::version(SOURCE_PROJECT_ID, "42"));
@@ -106,7 +108,8 @@ async fn a_version_create_cut_off_may_have_been_applied_and_was() {
     assert_eq!(count(&sandbox, "POST", "/versions/42"), 1);
     let versions: Vec<_> = client
         .projects()
-        .list_versions(SOURCE_PROJECT_ID)
+        .versions(SOURCE_PROJECT_ID)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -176,7 +179,8 @@ async fn a_refused_write_is_not_unknown() {
     let client = client(&sandbox, RetryConfig::disabled());
     let error = client
         .projects()
-        .create_version(SOURCE_PROJECT_ID, "43", "Forty-three", None)
+        .create_version(SOURCE_PROJECT_ID, "43")
+        .title("Forty-three")
         .await
         .unwrap_err();
     assert!(!error.outcome_unknown(), "{error:?}");

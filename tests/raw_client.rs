@@ -420,10 +420,7 @@ async fn errors_decode_into_the_shared_api_error() {
             assert_eq!(response.status().as_u16(), 404);
             assert_eq!(
                 response.into_inner(),
-                ApiError {
-                    message: Some("string".into()),
-                    code: Some("string".into())
-                }
+                ApiError::new("string").with_code("string")
             );
         }
         other => panic!("expected an error response, got {other:?}"),

@@ -124,7 +124,8 @@ async fn a_read_answered_500_is_retried() {
     for _ in 0..2 {
         let page = client
             .projects()
-            .list_versions_page(tray_sandbox::SOURCE_PROJECT_ID, None, None)
+            .versions(tray_sandbox::SOURCE_PROJECT_ID)
+            .page()
             .await
             .unwrap();
         assert_eq!(page.elements.len(), 1);
@@ -201,7 +202,7 @@ async fn a_reset_connection_is_a_transport_error_and_is_retried() {
     assert!(matches!(error, Error::Transport { .. }), "{error:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn added_latency_is_absorbed_by_the_default_timeouts() {
     let sandbox = Sandbox::builder()
         .fault(fault("status=latency:200ms"))
@@ -209,14 +210,15 @@ async fn added_latency_is_absorbed_by_the_default_timeouts() {
         .await
         .unwrap();
     deployed(&sandbox).await;
-    let started = std::time::Instant::now();
+    // On the paused clock the sandbox's added latency is the only wait.
+    let started = tokio::time::Instant::now();
     let deployment = client(&sandbox, RetryConfig::disabled())
         .deployments()
         .get("acme-crm", "1.0", "latest")
         .await
         .unwrap();
     assert_eq!(deployment.status, DeploymentStatus::Deployed);
-    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert_eq!(started.elapsed(), Duration::from_millis(200));
 }
 
 #[tokio::test]

@@ -138,7 +138,8 @@ async fn tokens_wrong_or_read_only_are_typed_errors() {
         .unwrap();
     let error = reader
         .projects()
-        .create_version(SOURCE_PROJECT_ID, "9", "Nope", None)
+        .create_version(SOURCE_PROJECT_ID, "9")
+        .title("Nope")
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Forbidden(_)), "{error:?}");
@@ -163,7 +164,8 @@ async fn listing_pages_through_thousands_of_versions_in_order() {
     let client = client(&sandbox);
     let listed: Vec<_> = client
         .projects()
-        .list_versions(project)
+        .versions(project)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -262,7 +264,8 @@ async fn export_to_file_then_promote_and_publish() {
     );
     let destination: Vec<_> = client
         .projects()
-        .list_versions(DESTINATION_PROJECT_ID)
+        .versions(DESTINATION_PROJECT_ID)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -360,7 +363,8 @@ async fn promote_without_resolving_an_authentication_is_a_readable_error() {
     );
     let destination: Vec<_> = client
         .projects()
-        .list_versions(DESTINATION_PROJECT_ID)
+        .versions(DESTINATION_PROJECT_ID)
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -412,7 +416,8 @@ async fn a_release_failing_after_the_import_reports_what_was_done() {
 async fn version_count(client: &Client, project: uuid::Uuid) -> usize {
     client
         .projects()
-        .list_versions(project)
+        .versions(project)
+        .stream()
         .try_collect::<Vec<_>>()
         .await
         .unwrap()

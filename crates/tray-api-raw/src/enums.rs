@@ -11,7 +11,11 @@ macro_rules! open_enum {
         }
     ) => {
         $(#[$meta])*
+        ///
+        /// `#[non_exhaustive]`: a value the spec adds later becomes a new
+        /// variant without breaking a `match` (which needs a `_` arm).
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum $name {
             $( $(#[$vmeta])* $variant, )+
             /// A value this version of the library does not know, kept verbatim.

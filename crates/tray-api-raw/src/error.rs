@@ -19,7 +19,11 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(error.message.as_deref(), Some("Not found"));
 /// assert_eq!(error.to_string(), "Not found");
 /// ```
+///
+/// `#[non_exhaustive]` (Tray may add fields): build one with
+/// [`ApiError::new`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct ApiError {
     /// What went wrong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,6 +32,32 @@ pub struct ApiError {
     /// when absent, as Tray does).
     #[serde(default)]
     pub code: Option<String>,
+}
+
+impl ApiError {
+    /// An error body with this message and no code.
+    ///
+    /// ```
+    /// let error = tray_api_raw::ApiError::new("Not found");
+    /// assert_eq!(serde_json::to_string(&error).unwrap(), r#"{"message":"Not found","code":null}"#);
+    /// ```
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: Some(message.into()),
+            code: None,
+        }
+    }
+
+    /// The same body with a machine-readable code.
+    ///
+    /// ```
+    /// let error = tray_api_raw::ApiError::new("Slow down").with_code("RATE_LIMIT");
+    /// assert_eq!(error.to_string(), "Slow down (RATE_LIMIT)");
+    /// ```
+    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.code = Some(code.into());
+        self
+    }
 }
 
 impl fmt::Display for ApiError {

@@ -64,7 +64,8 @@ async fn main() -> Result<(), tray_api::Error> {
     let started = Instant::now();
     let versions: Vec<_> = client
         .projects()
-        .list_versions(project)
+        .versions(project)
+        .stream()
         .try_collect()
         .await?;
     println!(

@@ -25,8 +25,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -422,6 +420,65 @@ impl<'a> Deployments<'a> {
     }
 }
 
+/// The settings a deploy-and-wait and a wait share, written once:
+/// `interval`, `timeout`, `deadline` and `options` (the doc examples take
+/// the receiver's setup and the call that makes the request).
+macro_rules! wait_setters {
+    ($setup:literal, $request:literal) => {
+        /// Time between two polls (default 5 s; for a deploy-and-wait also
+        /// the least time between two uploads).
+        ///
+        /// ```no_run
+        #[doc = concat!("# async fn run(client: tray_api::Client, ", $setup, ") -> Result<(), tray_api::Error> {")]
+        #[doc = concat!("client.deployments()", $request, ".interval(std::time::Duration::from_secs(2)).await?;")]
+        /// # Ok(()) }
+        /// ```
+        pub fn interval(mut self, interval: Duration) -> Self {
+            self.options.interval = interval;
+            self
+        }
+
+        /// Give up after this long (default 15 minutes), counted from the
+        /// start (a deploy's first upload), the request in flight included.
+        ///
+        /// ```no_run
+        #[doc = concat!("# async fn run(client: tray_api::Client, ", $setup, ") -> Result<(), tray_api::Error> {")]
+        #[doc = concat!("client.deployments()", $request, ".timeout(std::time::Duration::from_secs(60)).await?;")]
+        /// # Ok(()) }
+        /// ```
+        pub fn timeout(mut self, timeout: Duration) -> Self {
+            self.options.timeout = timeout;
+            self
+        }
+
+        /// Give up at this instant instead (a deadline shared with other work).
+        ///
+        /// ```no_run
+        #[doc = concat!("# async fn run(client: tray_api::Client, ", $setup, ") -> Result<(), tray_api::Error> {")]
+        /// let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
+        #[doc = concat!("client.deployments()", $request, ".deadline(deadline).await?;")]
+        /// # Ok(()) }
+        /// ```
+        pub fn deadline(mut self, deadline: Instant) -> Self {
+            self.deadline = Some(deadline);
+            self
+        }
+
+        /// All the settings at once (`if_busy` applies only to a
+        /// deploy-and-wait).
+        ///
+        /// ```no_run
+        #[doc = concat!("# async fn run(client: tray_api::Client, ", $setup, ") -> Result<(), tray_api::Error> {")]
+        #[doc = concat!("client.deployments()", $request, ".options(tray_api::WaitOptions::default()).await?;")]
+        /// # Ok(()) }
+        /// ```
+        pub fn options(mut self, options: WaitOptions) -> Self {
+            self.options = options;
+            self
+        }
+    };
+}
+
 /// A deploy of one connector zip; from [`Deployments::deploy`].
 #[derive(Debug, Clone, Copy)]
 #[must_use = "a request does nothing until it is sent"]
@@ -466,14 +523,7 @@ impl<'a> DeployRequest<'a> {
     }
 }
 
-impl<'a> IntoFuture for DeployRequest<'a> {
-    type Output = Result<Deployment>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Deployment>> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+into_future!(DeployRequest, Deployment);
 
 /// Deploy a zip and wait until a deployment **of this zip** is `Deployed`;
 /// from [`DeployRequest::wait`].
@@ -524,42 +574,7 @@ pub struct DeployAndWait<'a> {
 }
 
 impl<'a> DeployAndWait<'a> {
-    /// Time between two polls (and the least time between two uploads).
-    ///
-    /// ```no_run
-    /// # async fn run(client: tray_api::Client, zip: tray_api::ConnectorZip) -> Result<(), tray_api::Error> {
-    /// client.deployments().deploy(&zip).wait().interval(std::time::Duration::from_secs(2)).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn interval(mut self, interval: Duration) -> Self {
-        self.options.interval = interval;
-        self
-    }
-
-    /// Give up after this long, counted from the first upload.
-    ///
-    /// ```no_run
-    /// # async fn run(client: tray_api::Client, zip: tray_api::ConnectorZip) -> Result<(), tray_api::Error> {
-    /// client.deployments().deploy(&zip).wait().timeout(std::time::Duration::from_secs(60)).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = timeout;
-        self
-    }
-
-    /// Give up at this instant instead (a deadline shared with other work).
-    ///
-    /// ```no_run
-    /// # async fn run(client: tray_api::Client, zip: tray_api::ConnectorZip) -> Result<(), tray_api::Error> {
-    /// let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-    /// client.deployments().deploy(&zip).wait().deadline(deadline).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn deadline(mut self, deadline: Instant) -> Self {
-        self.deadline = Some(deadline);
-        self
-    }
+    wait_setters!("zip: tray_api::ConnectorZip", ".deploy(&zip).wait()");
 
     /// What to do when Tray skips the upload (default [`IfBusy::Wait`]).
     ///
@@ -574,18 +589,6 @@ impl<'a> DeployAndWait<'a> {
     /// ```
     pub fn if_busy(mut self, if_busy: IfBusy) -> Self {
         self.options.if_busy = if_busy;
-        self
-    }
-
-    /// All the settings at once.
-    ///
-    /// ```no_run
-    /// # async fn run(client: tray_api::Client, zip: tray_api::ConnectorZip) -> Result<(), tray_api::Error> {
-    /// client.deployments().deploy(&zip).wait().options(tray_api::WaitOptions::default()).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn options(mut self, options: WaitOptions) -> Self {
-        self.options = options;
         self
     }
 
@@ -613,14 +616,7 @@ impl<'a> DeployAndWait<'a> {
     }
 }
 
-impl<'a> IntoFuture for DeployAndWait<'a> {
-    type Output = Result<Deployment>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Deployment>> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+into_future!(DeployAndWait, Deployment);
 
 /// A wait for one deployment; from [`Deployments::wait`].
 ///
@@ -650,55 +646,7 @@ pub struct WaitRequest<'a> {
 }
 
 impl<'a> WaitRequest<'a> {
-    /// Time between two polls (default 5 s).
-    ///
-    /// ```no_run
-    /// # async fn run(client: tray_api::Client, d: tray_api::Deployment) -> Result<(), tray_api::Error> {
-    /// client.deployments().wait(&d).interval(std::time::Duration::from_secs(1)).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn interval(mut self, interval: Duration) -> Self {
-        self.options.interval = interval;
-        self
-    }
-
-    /// Give up after this long (default 15 minutes), the poll in flight
-    /// included.
-    ///
-    /// ```no_run
-    /// # async fn run(client: tray_api::Client, d: tray_api::Deployment) -> Result<(), tray_api::Error> {
-    /// client.deployments().wait(&d).timeout(std::time::Duration::from_secs(60)).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.options.timeout = timeout;
-        self
-    }
-
-    /// Give up at this instant instead (a deadline shared with other work).
-    ///
-    /// ```no_run
-    /// # async fn run(client: tray_api::Client, d: tray_api::Deployment) -> Result<(), tray_api::Error> {
-    /// let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(60);
-    /// client.deployments().wait(&d).deadline(deadline).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn deadline(mut self, deadline: Instant) -> Self {
-        self.deadline = Some(deadline);
-        self
-    }
-
-    /// Interval and timeout at once (`if_busy` does not apply to a wait).
-    ///
-    /// ```no_run
-    /// # async fn run(client: tray_api::Client, d: tray_api::Deployment) -> Result<(), tray_api::Error> {
-    /// client.deployments().wait(&d).options(tray_api::WaitOptions::default()).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn options(mut self, options: WaitOptions) -> Self {
-        self.options = options;
-        self
-    }
+    wait_setters!("d: tray_api::Deployment", ".wait(&d)");
 
     /// Each new state as a stream (see [`WaitRequest`]).
     pub fn watch(self) -> BoxStream<'a, Result<Deployment>> {
@@ -733,14 +681,7 @@ impl<'a> WaitRequest<'a> {
     }
 }
 
-impl<'a> IntoFuture for WaitRequest<'a> {
-    type Output = Result<Deployment>;
-    type IntoFuture = Pin<Box<dyn Future<Output = Result<Deployment>> + Send + 'a>>;
-
-    fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
-    }
-}
+into_future!(WaitRequest, Deployment);
 
 /// Drain a watch: the final deployment if `Deployed`, else the error.
 async fn finish(mut states: BoxStream<'_, Result<Deployment>>) -> Result<Deployment> {

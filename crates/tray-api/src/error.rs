@@ -235,16 +235,24 @@ impl fmt::Display for Http<'_> {
 /// An authentication of an exported project that the destination cannot
 /// resolve by itself (see [`Error::UnresolvedAuthentications`]).
 ///
-/// ```
-/// let auth = tray_api::UnresolvedAuthentication {
-///     auth_export_id: "a1".into(),
-///     title: "Slack (prod)".into(),
-///     service_name: "slack".into(),
-///     service_version: "2".into(),
-/// };
-/// assert_eq!(auth.to_string(), "a1: Slack (prod) (service slack@2)");
+/// Built by the library from Tray's import requirements (Tray may add
+/// fields: `#[non_exhaustive]`).
+///
+/// ```no_run
+/// # async fn run(staging: tray_api::Client, production: tray_api::Client, src: uuid::Uuid, dst: uuid::Uuid) {
+/// use tray_api::promote::Promotion;
+/// if let Err(tray_api::Error::UnresolvedAuthentications { list }) =
+///     Promotion::from(&staging, src, "4").to(&production, dst).run().await
+/// {
+///     for auth in list {
+///         // e.g. "a1: Slack (prod) (service slack@2)"
+///         eprintln!("resolve {auth} with --auth-resolution {}=UUID", auth.auth_export_id);
+///     }
+/// }
+/// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct UnresolvedAuthentication {
     /// The export id to pass in an auth resolution (`EXPORT_ID=UUID`).
     pub auth_export_id: String,
@@ -271,6 +279,23 @@ fn list_auths(list: &[UnresolvedAuthentication]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// The variants that carry Tray's answer ([`ApiErrorDetails`]), listed
+/// once: `Some(d)` (shared or mutable, as the scrutinee) or `None`.
+macro_rules! api_details {
+    ($error:expr) => {
+        match $error {
+            Error::Unauthorized(d)
+            | Error::Forbidden(d)
+            | Error::NotFound(d)
+            | Error::InvalidInput(d)
+            | Error::RateLimited(d)
+            | Error::Server(d)
+            | Error::UnexpectedStatus(d) => Some(d),
+            _ => None,
+        }
+    };
 }
 
 /// Everything that can go wrong. Match on the variant to branch; use
@@ -484,17 +509,10 @@ impl Error {
     /// ```
     pub fn details(&self) -> Option<&ApiErrorDetails> {
         match self {
-            Self::Unauthorized(d)
-            | Self::Forbidden(d)
-            | Self::NotFound(d)
-            | Self::InvalidInput(d)
-            | Self::RateLimited(d)
-            | Self::Server(d)
-            | Self::UnexpectedStatus(d) => Some(d),
             Self::PromotionIncomplete { source, .. } | Self::OutcomeUnknown { source } => {
                 source.details()
             }
-            _ => None,
+            other => api_details!(other),
         }
     }
 
@@ -520,17 +538,14 @@ impl Error {
     /// The same error, about `subject` (set by each call of this crate).
     pub(crate) fn about(mut self, about: &Subject) -> Self {
         match &mut self {
-            Self::Unauthorized(d)
-            | Self::Forbidden(d)
-            | Self::NotFound(d)
-            | Self::InvalidInput(d)
-            | Self::RateLimited(d)
-            | Self::Server(d)
-            | Self::UnexpectedStatus(d) => d.subject = Some(Box::new(about.clone())),
             Self::Transport { subject, .. } | Self::InvalidResponse { subject, .. } => {
                 *subject = Some(Box::new(about.clone()));
             }
-            _ => {}
+            other => {
+                if let Some(d) = api_details!(other) {
+                    d.subject = Some(Box::new(about.clone()));
+                }
+            }
         }
         self
     }

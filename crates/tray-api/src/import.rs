@@ -57,11 +57,28 @@ fn fmt_mapping(f: &mut fmt::Formatter<'_>, from: (&str, &str), to: (&str, &str))
 /// assert!("slack=slack".parse::<tray_api::ConnectorMapping>().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ConnectorMapping {
     /// The connector in the exported project.
     pub from: ConnectorRef,
     /// The connector to use in the destination.
     pub to: ConnectorRef,
+}
+
+impl ConnectorMapping {
+    /// Use connector `to` wherever the export uses `from`.
+    ///
+    /// ```
+    /// use tray_api::types::ConnectorRef;
+    /// let mapping = tray_api::ConnectorMapping::new(
+    ///     ConnectorRef { name: "crm".into(), version: "1.0".into() },
+    ///     ConnectorRef { name: "crm".into(), version: "1.1".into() },
+    /// );
+    /// assert_eq!(mapping.to_string(), "crm@1.0=crm@1.1");
+    /// ```
+    pub fn new(from: ConnectorRef, to: ConnectorRef) -> Self {
+        Self { from, to }
+    }
 }
 
 impl FromStr for ConnectorMapping {
@@ -109,11 +126,28 @@ impl From<ConnectorMapping> for raw::ConnectorMappingInput {
 /// assert_eq!(mapping.to.version, "2");
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct ServiceMapping {
     /// The service in the exported project.
     pub from: ServiceRef,
     /// The service to use in the destination.
     pub to: ServiceRef,
+}
+
+impl ServiceMapping {
+    /// Use service `to` wherever the export uses `from`.
+    ///
+    /// ```
+    /// use tray_api::types::ServiceRef;
+    /// let mapping = tray_api::ServiceMapping::new(
+    ///     ServiceRef { name: "slack".into(), version: "1".into() },
+    ///     ServiceRef { name: "slack".into(), version: "2".into() },
+    /// );
+    /// assert_eq!(mapping.to_string(), "slack@1=slack@2");
+    /// ```
+    pub fn new(from: ServiceRef, to: ServiceRef) -> Self {
+        Self { from, to }
+    }
 }
 
 impl FromStr for ServiceMapping {
@@ -163,11 +197,28 @@ impl From<ServiceMapping> for raw::ServiceMappingInput {
 /// assert!("auth-1=not-a-uuid".parse::<tray_api::AuthResolution>().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct AuthResolution {
     /// The export id of the source authentication.
     pub auth_export_id: String,
     /// The destination authentication to use.
     pub authentication_id: Uuid,
+}
+
+impl AuthResolution {
+    /// Use destination authentication `authentication_id` for the exported
+    /// authentication `auth_export_id`.
+    ///
+    /// ```
+    /// let resolution = tray_api::AuthResolution::new("auth-1", uuid::Uuid::nil());
+    /// assert_eq!(resolution.to_string(), "auth-1=00000000-0000-0000-0000-000000000000");
+    /// ```
+    pub fn new(auth_export_id: impl Into<String>, authentication_id: Uuid) -> Self {
+        Self {
+            auth_export_id: auth_export_id.into(),
+            authentication_id,
+        }
+    }
 }
 
 impl FromStr for AuthResolution {

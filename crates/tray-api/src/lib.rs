@@ -84,8 +84,8 @@
 //! let project = uuid::Uuid::parse_str("6f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
 //! let destination = uuid::Uuid::parse_str("7f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
 //!
-//! client.projects().create_version(project, "4", "Release 4", None).await?;
-//! let versions: Vec<_> = client.projects().list_versions(project).try_collect().await?;
+//! client.projects().create_version(project, "4").title("Release 4").await?;
+//! let versions: Vec<_> = client.projects().versions(project).stream().try_collect().await?;
 //! client.projects().export_to_file(project, "4", "export.json").await?;
 //!
 //! let export = client.projects().export(project, "4").await?;
@@ -210,6 +210,23 @@
 //!
 //! [`Client::raw`] gives the generated clients (same token, retries, rate
 //! limiter); [`types`] re-exports the generated types.
+
+/// `impl IntoFuture` for a request builder whose `send(self)` is an async
+/// fn returning `Result<$output>`, so `.await` works without `.send()`.
+/// Written once for every builder (deploy, wait, create version, …).
+macro_rules! into_future {
+    ($request:ident, $output:ty) => {
+        impl<'a> std::future::IntoFuture for $request<'a> {
+            type Output = $crate::Result<$output>;
+            type IntoFuture =
+                std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send + 'a>>;
+
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    };
+}
 
 mod client;
 pub mod config;

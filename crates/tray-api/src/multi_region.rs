@@ -100,7 +100,7 @@ impl Serialize for RegionOutcome {
 /// use tray_api::{Client, ConnectorZip, Region, WaitOptions};
 /// let zip = ConnectorZip::open(".tray/connector.zip")?;
 /// let mut targets = Vec::new();
-/// for region in Region::all() {
+/// for &region in Region::all() {
 ///     let token = std::env::var(format!("TRAY_API_TOKEN_{}", region.as_str().to_uppercase())).unwrap();
 ///     targets.push((region.to_string(), Client::builder().region(region).token(token).build()?));
 /// }

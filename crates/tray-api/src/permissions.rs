@@ -163,17 +163,20 @@ impl Permissions<'_> {
 /// `{"region", "result": {"message"}}` on success and
 /// `{"region", "error": {…}}` (the error's one JSON shape) on failure.
 ///
-/// ```
-/// let outcome = tray_api::permissions::RegionShare {
-///     region: "eu".into(),
-///     result: Ok(serde_json::from_str(r#"{"message":"1 permission added"}"#).unwrap()),
-/// };
-/// assert_eq!(
-///     serde_json::to_string(&outcome).unwrap(),
-///     r#"{"region":"eu","result":{"message":"1 permission added"}}"#
-/// );
+/// Built by [`share_in_regions`] (`#[non_exhaustive]`: a later version may
+/// report more per region).
+///
+/// ```no_run
+/// # async fn run(us: tray_api::Client, eu: tray_api::Client) {
+/// let targets = vec![("us".to_string(), us), ("eu".to_string(), eu)];
+/// for share in tray_api::permissions::share_in_regions(targets, "acme", "1.0", ["a@example.com"]).await {
+///     // {"region":"eu","result":{"message":"1 permission added"}}
+///     println!("{}", serde_json::to_string(&share).unwrap());
+/// }
+/// # }
 /// ```
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct RegionShare {
     /// The label given with the client (`"us"`, `"eu"`, a profile name).
     pub region: String,
@@ -232,4 +235,30 @@ pub async fn share_in_regions(
         RegionShare { region, result }
     });
     futures::future::join_all(runs).await
+}
+
+#[cfg(test)]
+mod region_share_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::RegionShare;
+
+    #[test]
+    fn serializes_the_result_or_the_error() {
+        let outcome = RegionShare {
+            region: "eu".into(),
+            result: Ok(serde_json::from_str(r#"{"message":"1 permission added"}"#).unwrap()),
+        };
+        assert_eq!(
+            serde_json::to_string(&outcome).unwrap(),
+            r#"{"region":"eu","result":{"message":"1 permission added"}}"#
+        );
+        let failed = RegionShare {
+            region: "us".into(),
+            result: Err(crate::Error::local("no token")),
+        };
+        let json: serde_json::Value = serde_json::to_value(&failed).unwrap();
+        assert_eq!(json["region"], "us");
+        assert!(json.get("result").is_none());
+        assert!(json["error"].is_object(), "{json}");
+    }
 }

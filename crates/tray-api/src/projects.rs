@@ -4,7 +4,8 @@
 use std::num::NonZeroU32;
 use std::path::Path;
 
-use futures::{Stream, StreamExt, TryStreamExt, stream};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt, stream};
 use serde_json::{Map, Value};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tray_api_raw::projects::types as raw;
@@ -16,8 +17,8 @@ use crate::deployments::encode_segment;
 use crate::error::{Error, Result, Subject};
 use crate::import::ImportInput;
 
-/// The largest page Tray serves (and the page size of
-/// [`Projects::list_versions`]).
+/// The largest page Tray serves (and the default page size of
+/// [`VersionsRequest::stream`]).
 pub const MAX_PAGE_SIZE: u32 = 1000;
 
 /// The Projects API of a [`Client`]; from [`Client::projects`].
@@ -26,7 +27,7 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 /// # async fn run(client: tray_api::Client) -> Result<(), tray_api::Error> {
 /// use futures::TryStreamExt;
 /// let project = uuid::Uuid::parse_str("6f9619ff-8b86-d011-b42d-00c04fc964ff").unwrap();
-/// let versions: Vec<_> = client.projects().list_versions(project).try_collect().await?;
+/// let versions: Vec<_> = client.projects().versions(project).stream().try_collect().await?;
 /// for version in versions {
 ///     println!("{} {}", version.version_number, version.title);
 /// }
@@ -37,171 +38,55 @@ pub struct Projects<'a> {
     pub(crate) client: &'a Client,
 }
 
-impl Projects<'_> {
-    /// Save the project's current state as version `version_number`.
-    /// Never retried after the request may have reached Tray.
+impl<'a> Projects<'a> {
+    /// A request to save the project's current state as version
+    /// `version_number`: set its [`title`](CreateVersion::title) (required
+    /// by Tray) and optionally its
+    /// [`description`](CreateVersion::description), then `.send()` (or
+    /// `.await`). Never retried after the request may have reached Tray.
     ///
     /// ```no_run
     /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
-    /// let version = client.projects().create_version(project, "3", "Release 3", None).await?;
+    /// let version = client
+    ///     .projects()
+    ///     .create_version(project, "3")
+    ///     .title("Release 3")
+    ///     .description("EU flows")
+    ///     .await?;
     /// println!("created {}", version.version_number);
     /// # Ok(()) }
     /// ```
-    pub async fn create_version(
+    pub fn create_version(
         &self,
         project_id: Uuid,
-        version_number: &str,
-        title: &str,
-        description: Option<&str>,
-    ) -> Result<raw::ProjectVersionResponse> {
-        if version_number.trim().is_empty() {
-            return Err(Error::local("the version number is empty"));
+        version_number: impl Into<String>,
+    ) -> CreateVersion<'a> {
+        CreateVersion {
+            client: self.client,
+            project_id,
+            version_number: version_number.into(),
+            title: None,
+            description: None,
         }
-        if title.trim().is_empty() {
-            return Err(Error::local("the version title is empty"));
-        }
-        let body = raw::CreateProjectVersionInput {
-            title: title.to_owned(),
-            description: description.map(str::to_owned),
-        };
-        call(
-            &Op::write(
-                "create_project_version",
-                Subject::version(project_id, version_number),
-            ),
-            self.client
-                .raw()
-                .projects
-                .create_project_version()
-                .project_id(project_id)
-                .version_number(version_number)
-                .body(body)
-                .send(),
-        )
-        .await
     }
 
-    /// One page of versions: `first` items (1 to 1000; Tray's default when
-    /// `None`) after `cursor` (the previous page's `pageInfo.endCursor`).
-    ///
-    /// ```no_run
-    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
-    /// let page = client.projects().list_versions_page(project, Some(100), None).await?;
-    /// if page.page_info.has_next_page {
-    ///     let cursor = page.page_info.end_cursor.as_deref();
-    ///     let next = client.projects().list_versions_page(project, Some(100), cursor).await?;
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn list_versions_page(
-        &self,
-        project_id: Uuid,
-        first: Option<u32>,
-        cursor: Option<&str>,
-    ) -> Result<raw::ProjectVersionPage> {
-        let first = match first {
-            None => None,
-            Some(n) => match NonZeroU32::new(n) {
-                Some(n) if n.get() <= MAX_PAGE_SIZE => Some(n),
-                _ => {
-                    return Err(Error::local(format!(
-                        "invalid page size {n}: expected 1 to {MAX_PAGE_SIZE}"
-                    )));
-                }
-            },
-        };
-        let mut builder = self
-            .client
-            .raw()
-            .projects
-            .list_project_versions()
-            .project_id(project_id);
-        if let Some(first) = first {
-            builder = builder.first(first);
-        }
-        if let Some(cursor) = cursor {
-            builder = builder.cursor(cursor);
-        }
-        call(
-            &Op::read("list_project_versions", Subject::project(project_id)),
-            builder.send(),
-        )
-        .await
-    }
-
-    /// Every version, as a stream that fetches pages of 1000 (the maximum)
-    /// while `hasNextPage`, following `endCursor`. 10,000 versions take 10
-    /// requests.
+    /// A request for the project's versions: `.stream()` gives every
+    /// version (pages of 1000 unless [`page_size`](VersionsRequest::page_size)
+    /// says otherwise), `.page()` one page.
     ///
     /// ```no_run
     /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
     /// use futures::TryStreamExt;
-    /// let mut versions = std::pin::pin!(client.projects().list_versions(project));
-    /// while let Some(version) = versions.try_next().await? {
-    ///     println!("{}", version.version_number);
-    /// }
+    /// let versions: Vec<_> = client.projects().versions(project).page_size(100).stream().try_collect().await?;
     /// # Ok(()) }
     /// ```
-    pub fn list_versions(
-        &self,
-        project_id: Uuid,
-    ) -> impl Stream<Item = Result<raw::ProjectVersionResponse>> + Send + 'static {
-        self.list_versions_with_page_size(project_id, MAX_PAGE_SIZE)
-    }
-
-    /// Like [`Projects::list_versions`] with another page size (1 to 1000).
-    ///
-    /// ```no_run
-    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
-    /// use futures::TryStreamExt;
-    /// let count = client.projects().list_versions_with_page_size(project, 50).try_collect::<Vec<_>>().await?.len();
-    /// # Ok(()) }
-    /// ```
-    pub fn list_versions_with_page_size(
-        &self,
-        project_id: Uuid,
-        page_size: u32,
-    ) -> impl Stream<Item = Result<raw::ProjectVersionResponse>> + Send + 'static {
-        enum Next {
-            Start,
-            After(String),
-            Done,
+    pub fn versions(&self, project_id: Uuid) -> VersionsRequest<'a> {
+        VersionsRequest {
+            client: self.client,
+            project_id,
+            page_size: None,
+            cursor: None,
         }
-        let client = self.client.clone();
-        stream::try_unfold(Next::Start, move |next| {
-            let client = client.clone();
-            async move {
-                let cursor = match next {
-                    Next::Done => return Ok(None),
-                    Next::Start => None,
-                    Next::After(cursor) => Some(cursor),
-                };
-                let page = client
-                    .projects()
-                    .list_versions_page(project_id, Some(page_size), cursor.as_deref())
-                    .await?;
-                let next = match (page.page_info.has_next_page, page.page_info.end_cursor) {
-                    (false, _) => Next::Done,
-                    (true, Some(end)) if !end.is_empty() && Some(&end) != cursor.as_ref() => {
-                        Next::After(end)
-                    }
-                    (true, _) => {
-                        return Err(Error::InvalidResponse {
-                            operation: "list_project_versions",
-                            subject: Some(Box::new(Subject::project(project_id))),
-                            status: Some(200),
-                            message: "hasNextPage is true but endCursor is missing or repeats"
-                                .into(),
-                            excerpt: String::new(),
-                        });
-                    }
-                };
-                Ok(Some((page.elements, next)))
-            }
-        })
-        .map_ok(|elements| stream::iter(elements.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
     }
 
     /// Export a version: the JSON document to pass to the import calls.
@@ -523,6 +408,252 @@ impl Projects<'_> {
         )
         .await
     }
+}
+
+/// A request to create a project version; from [`Projects::create_version`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct CreateVersion<'a> {
+    client: &'a Client,
+    project_id: Uuid,
+    version_number: String,
+    title: Option<String>,
+    description: Option<String>,
+}
+
+impl<'a> CreateVersion<'a> {
+    /// The version's title (required: Tray refuses a version without one).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// client.projects().create_version(project, "4").title("Release 4").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    /// The version's description (none by default).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// client.projects().create_version(project, "4").title("Release 4").description("EU flows").await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn description(mut self, description: impl Into<String>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+
+    /// The description, or none (as aws-sdk's `set_*` setters: for a value
+    /// that is already an `Option`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid, notes: Option<String>) -> Result<(), tray_api::Error> {
+    /// client.projects().create_version(project, "4").title("Release 4").set_description(notes).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn set_description(mut self, description: Option<String>) -> Self {
+        self.description = description;
+        self
+    }
+
+    /// Create the version. An empty version number or a missing or empty
+    /// title is refused before any request.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// let created = client.projects().create_version(project, "4").title("Release 4").send().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(self) -> Result<raw::ProjectVersionResponse> {
+        if self.version_number.trim().is_empty() {
+            return Err(Error::local("the version number is empty"));
+        }
+        let title = match self.title {
+            Some(title) if !title.trim().is_empty() => title,
+            Some(_) => return Err(Error::local("the version title is empty")),
+            None => {
+                return Err(Error::local(
+                    "the version title is missing (set it with .title())",
+                ));
+            }
+        };
+        let body = raw::CreateProjectVersionInput {
+            title,
+            description: self.description,
+        };
+        call(
+            &Op::write(
+                "create_project_version",
+                Subject::version(self.project_id, &self.version_number),
+            ),
+            self.client
+                .raw()
+                .projects
+                .create_project_version()
+                .project_id(self.project_id)
+                .version_number(self.version_number.as_str())
+                .body(body)
+                .send(),
+        )
+        .await
+    }
+}
+
+into_future!(CreateVersion, raw::ProjectVersionResponse);
+
+/// A request for a project's versions; from [`Projects::versions`].
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent"]
+pub struct VersionsRequest<'a> {
+    client: &'a Client,
+    project_id: Uuid,
+    page_size: Option<u32>,
+    cursor: Option<String>,
+}
+
+impl VersionsRequest<'_> {
+    /// Items per page, 1 to 1000 (checked before any request). Unset,
+    /// [`stream`](Self::stream) asks for pages of 1000 and
+    /// [`page`](Self::page) for Tray's default.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// let page = client.projects().versions(project).page_size(100).page().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
+        self
+    }
+
+    /// Start after this cursor (a page's `pageInfo.endCursor`).
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// let first = client.projects().versions(project).page_size(100).page().await?;
+    /// if let Some(end) = first.page_info.end_cursor.filter(|_| first.page_info.has_next_page) {
+    ///     let next = client.projects().versions(project).page_size(100).after(end).page().await?;
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn after(mut self, cursor: impl Into<String>) -> Self {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
+    /// One page of versions.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// let page = client.projects().versions(project).page().await?;
+    /// println!("{} versions, more: {}", page.elements.len(), page.page_info.has_next_page);
+    /// # Ok(()) }
+    /// ```
+    pub async fn page(&self) -> Result<raw::ProjectVersionPage> {
+        list_page(
+            self.client,
+            self.project_id,
+            self.page_size,
+            self.cursor.as_deref(),
+        )
+        .await
+    }
+
+    /// Every version (from the cursor on, if set), as a stream that fetches
+    /// pages while `hasNextPage`, following `endCursor`. 10,000 versions
+    /// take 10 requests at the default page size of 1000.
+    ///
+    /// ```no_run
+    /// # async fn run(client: tray_api::Client, project: uuid::Uuid) -> Result<(), tray_api::Error> {
+    /// use futures::TryStreamExt;
+    /// let mut versions = client.projects().versions(project).stream();
+    /// while let Some(version) = versions.try_next().await? {
+    ///     println!("{}", version.version_number);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn stream(self) -> BoxStream<'static, Result<raw::ProjectVersionResponse>> {
+        enum Next {
+            Start(Option<String>),
+            After(String),
+            Done,
+        }
+        let client = self.client.clone();
+        let project_id = self.project_id;
+        let page_size = self.page_size.unwrap_or(MAX_PAGE_SIZE);
+        stream::try_unfold(Next::Start(self.cursor), move |next| {
+            let client = client.clone();
+            async move {
+                let cursor = match next {
+                    Next::Done => return Ok(None),
+                    Next::Start(cursor) => cursor,
+                    Next::After(cursor) => Some(cursor),
+                };
+                let page =
+                    list_page(&client, project_id, Some(page_size), cursor.as_deref()).await?;
+                let next = match (page.page_info.has_next_page, page.page_info.end_cursor) {
+                    (false, _) => Next::Done,
+                    (true, Some(end)) if !end.is_empty() && Some(&end) != cursor.as_ref() => {
+                        Next::After(end)
+                    }
+                    (true, _) => {
+                        return Err(Error::InvalidResponse {
+                            operation: "list_project_versions",
+                            subject: Some(Box::new(Subject::project(project_id))),
+                            status: Some(200),
+                            message: "hasNextPage is true but endCursor is missing or repeats"
+                                .into(),
+                            excerpt: String::new(),
+                        });
+                    }
+                };
+                Ok(Some((page.elements, next)))
+            }
+        })
+        .map_ok(|elements| stream::iter(elements.into_iter().map(Ok)))
+        .try_flatten()
+        .boxed()
+    }
+}
+
+/// One page of versions: `first` items (1 to 1000; Tray's default when
+/// `None`) after `cursor`.
+async fn list_page(
+    client: &Client,
+    project_id: Uuid,
+    first: Option<u32>,
+    cursor: Option<&str>,
+) -> Result<raw::ProjectVersionPage> {
+    let first = match first {
+        None => None,
+        Some(n) => match NonZeroU32::new(n) {
+            Some(n) if n.get() <= MAX_PAGE_SIZE => Some(n),
+            _ => {
+                return Err(Error::local(format!(
+                    "invalid page size {n}: expected 1 to {MAX_PAGE_SIZE}"
+                )));
+            }
+        },
+    };
+    let mut builder = client
+        .raw()
+        .projects
+        .list_project_versions()
+        .project_id(project_id);
+    if let Some(first) = first {
+        builder = builder.first(first);
+    }
+    if let Some(cursor) = cursor {
+        builder = builder.cursor(cursor);
+    }
+    call(
+        &Op::read("list_project_versions", Subject::project(project_id)),
+        builder.send(),
+    )
+    .await
 }
 
 /// Where [`Projects::export_to_file`] writes.

@@ -748,7 +748,9 @@ impl<F: FnMut(&PromoteStep)> Run<'_, F> {
                 match p
                     .source
                     .projects()
-                    .create_version(p.project_id, &p.version, &title, p.description.as_deref())
+                    .create_version(p.project_id, &p.version)
+                    .title(title)
+                    .set_description(p.description.clone())
                     .await
                 {
                     Ok(version) => {
@@ -932,12 +934,9 @@ impl<F: FnMut(&PromoteStep)> Run<'_, F> {
                 match p
                     .destination
                     .projects()
-                    .create_version(
-                        p.destination_project_id,
-                        &p.version,
-                        &title,
-                        description.as_deref(),
-                    )
+                    .create_version(p.destination_project_id, &p.version)
+                    .title(title)
+                    .set_description(description)
                     .await
                 {
                     Ok(version) => {
@@ -1005,8 +1004,7 @@ async fn find_version(
     Option<ProjectVersionResponse>,
     Option<ProjectVersionResponse>,
 )> {
-    let versions = client.projects().list_versions(project_id);
-    let mut versions = std::pin::pin!(versions);
+    let mut versions = client.projects().versions(project_id).stream();
     let mut latest = None;
     while let Some(candidate) = versions.try_next().await? {
         if candidate.version_number == version {

@@ -8,6 +8,9 @@ use crate::error::Error;
 /// A Tray region. Regions are separate: a token from one region does not
 /// work in another.
 ///
+/// Tray may open regions: the enum is `#[non_exhaustive]` (a `match` needs a
+/// `_` arm) and [`Region::all`] is a slice.
+///
 /// ```
 /// use tray_api::Region;
 /// let region: Region = "EU".parse().unwrap();
@@ -17,6 +20,7 @@ use crate::error::Error;
 /// assert!("mars".parse::<Region>().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[non_exhaustive]
 pub enum Region {
     /// United States, `https://api.tray.io` (the default).
     #[default]
@@ -28,13 +32,15 @@ pub enum Region {
 }
 
 impl Region {
-    /// Every region, in the order `us`, `eu`, `apac`.
+    /// Every region this version of the library knows, in the order `us`,
+    /// `eu`, `apac` (a slice: a new region is not a breaking change).
     ///
     /// ```
-    /// assert_eq!(tray_api::Region::all().len(), 3);
+    /// let names: Vec<_> = tray_api::Region::all().iter().map(|r| r.as_str()).collect();
+    /// assert_eq!(names, ["us", "eu", "apac"]);
     /// ```
-    pub const fn all() -> [Region; 3] {
-        [Region::Us, Region::Eu, Region::Apac]
+    pub const fn all() -> &'static [Region] {
+        &[Region::Us, Region::Eu, Region::Apac]
     }
 
     /// The API base URL of the region (no trailing slash).

@@ -177,8 +177,9 @@ impl RetryConfig {
 }
 
 /// Client-side rate limit: a steady rate with a burst allowance (a GCRA
-/// token bucket). The default is Tray's documented limit, 30 requests per
-/// second with bursts of 50. Pass `None` to
+/// token bucket). The default is Tray's documented limit,
+/// [`tray_api_raw::RATE_LIMIT_PER_SECOND`] (30) requests per second with
+/// bursts of [`tray_api_raw::RATE_LIMIT_BURST`] (50). Pass `None` to
 /// [`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit) to turn it
 /// off.
 ///
@@ -210,11 +211,24 @@ impl RateLimit {
     }
 }
 
+/// A constant that must not be zero; checked at compile time where it is
+/// used in a `const` block.
+const fn nonzero(n: u32) -> NonZeroU32 {
+    assert!(n > 0, "Tray's rate limit must not be zero");
+    match NonZeroU32::new(n) {
+        Some(n) => n,
+        None => NonZeroU32::MIN,
+    }
+}
+
+/// Tray's documented limit: [`tray_api_raw::RATE_LIMIT_PER_SECOND`] requests
+/// per second with bursts of [`tray_api_raw::RATE_LIMIT_BURST`] (from the
+/// specs, the same constants the sandbox enforces).
 impl Default for RateLimit {
     fn default() -> Self {
         Self {
-            per_second: NonZeroU32::new(30).unwrap_or(NonZeroU32::MIN),
-            burst: NonZeroU32::new(50).unwrap_or(NonZeroU32::MIN),
+            per_second: const { nonzero(tray_api_raw::RATE_LIMIT_PER_SECOND) },
+            burst: const { nonzero(tray_api_raw::RATE_LIMIT_BURST) },
         }
     }
 }

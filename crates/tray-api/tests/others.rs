@@ -150,7 +150,8 @@ fn regions_and_base_urls() {
     }
     let error = "ap1".parse::<Region>().unwrap_err();
     assert!(error.to_string().contains("us, eu or apac"), "{error}");
-    assert_eq!(Region::all().map(|r| r.to_string()), ["us", "eu", "apac"]);
+    let names: Vec<String> = Region::all().iter().map(ToString::to_string).collect();
+    assert_eq!(names, ["us", "eu", "apac"]);
 }
 
 #[test]

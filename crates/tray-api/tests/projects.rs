@@ -83,7 +83,8 @@ async fn list_versions_follows_three_pages() {
         .await;
     let versions: Vec<_> = client(&server)
         .projects()
-        .list_versions(project())
+        .versions(project())
+        .stream()
         .try_collect()
         .await
         .unwrap();
@@ -117,7 +118,8 @@ async fn listing_10000_versions_takes_10_requests() {
     let client = client(&server);
     let count = client
         .projects()
-        .list_versions(project())
+        .versions(project())
+        .stream()
         .try_fold(0usize, |n, _| async move { Ok(n + 1) })
         .await
         .unwrap();
@@ -141,7 +143,10 @@ async fn single_page_and_page_size_checks() {
     let client = client(&server);
     let page = client
         .projects()
-        .list_versions_page(project(), Some(2), Some("abc"))
+        .versions(project())
+        .page_size(2)
+        .after("abc")
+        .page()
         .await
         .unwrap();
     assert_eq!(page.elements.len(), 2);
@@ -149,11 +154,99 @@ async fn single_page_and_page_size_checks() {
     for bad in [0, 1001] {
         let error = client
             .projects()
-            .list_versions_page(project(), Some(bad), None)
+            .versions(project())
+            .page_size(bad)
+            .page()
             .await
             .unwrap_err();
         assert!(error.is_local());
     }
+}
+
+#[tokio::test]
+async fn versions_stream_takes_the_page_size_and_start_cursor() {
+    let server = MockServer::start().await;
+    let requests = Arc::new(AtomicUsize::new(0));
+    Mock::given(method("GET"))
+        .and(path(format!("/core/v1/projects/{PROJECT}/versions")))
+        .respond_with(Versions {
+            total: 10,
+            requests: requests.clone(),
+        })
+        .mount(&server)
+        .await;
+    let numbers: Vec<String> = client(&server)
+        .projects()
+        .versions(project())
+        .page_size(3)
+        .after("4")
+        .stream()
+        .map_ok(|v| v.version_number)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(numbers, ["4", "5", "6", "7", "8", "9"]);
+    // Pages 4-6 and 7-9: the second says there is no next page.
+    assert_eq!(requests.load(Ordering::SeqCst), 2);
+    let received = server.received_requests().await.unwrap();
+    assert!(
+        received
+            .iter()
+            .all(|r| r.url.query_pairs().any(|(k, v)| k == "first" && v == "3"))
+    );
+}
+
+#[tokio::test]
+async fn create_version_without_a_title_is_refused_before_any_request() {
+    let server = MockServer::start().await;
+    let projects_client = client(&server);
+    let missing = projects_client
+        .projects()
+        .create_version(project(), "4")
+        .await
+        .unwrap_err();
+    assert!(missing.is_local(), "{missing:?}");
+    assert!(missing.to_string().contains("title"), "{missing}");
+    let blank = projects_client
+        .projects()
+        .create_version(project(), "4")
+        .title("  ")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(blank.is_local(), "{blank:?}");
+    let no_number = projects_client
+        .projects()
+        .create_version(project(), " ")
+        .title("Release")
+        .await
+        .unwrap_err();
+    assert!(
+        no_number.to_string().contains("version number"),
+        "{no_number}"
+    );
+    assert!(server.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn create_version_without_a_description_sends_none() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(format!("/core/v1/projects/{PROJECT}/versions/5")))
+        .and(body_json(json!({"title": "Release 5"})))
+        .respond_with(ResponseTemplate::new(201).set_body_json(version("5", PROJECT)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let created = client(&server)
+        .projects()
+        .create_version(project(), "5")
+        .title("Release 5")
+        .set_description(None)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.version_number, "5");
 }
 
 #[tokio::test]
@@ -170,7 +263,9 @@ async fn create_version_sends_title_and_description() {
         .await;
     let created = client(&server)
         .projects()
-        .create_version(project(), "4", "Release 4", Some("EU flows"))
+        .create_version(project(), "4")
+        .title("Release 4")
+        .description("EU flows")
         .await
         .unwrap();
     assert_eq!(created.version_number, "4");
@@ -344,7 +439,8 @@ async fn unknown_fields_in_responses_are_accepted() {
         .await;
     let versions: Vec<_> = client(&server)
         .projects()
-        .list_versions(project())
+        .versions(project())
+        .stream()
         .try_collect()
         .await
         .unwrap();

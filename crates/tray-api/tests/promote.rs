@@ -3,8 +3,8 @@
 
 mod common;
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use common::*;
 use serde_json::json;
@@ -13,7 +13,7 @@ use tray_api::types::DeploymentStatus;
 use tray_api::{ConnectorZip, Error, WaitOptions, deploy_to_regions};
 use uuid::Uuid;
 use wiremock::matchers::{body_json, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 fn ids() -> (Uuid, Uuid, Uuid) {
     (
@@ -403,15 +403,55 @@ async fn an_import_answered_500_is_reported_as_unknown() {
 const DEPLOY_PATH: &str =
     "/cdk/v1/deployments/connectors/my-connector/versions/1.0/deploy-connector-from-source";
 
-async fn region_server(delay: Duration, fail: bool) -> MockServer {
+/// Holds every deploy until `expected` deploys (across the region servers,
+/// each on its own thread) have arrived, so the deploys are answered only
+/// if all of them are in flight at once. A deploy held longer than the
+/// guard (a sequential caller would wait forever) is answered 503 and
+/// counted as not overlapping: a liveness guard, not a time bound.
+struct Gate {
+    expected: usize,
+    arrived: Mutex<usize>,
+    all_in: Condvar,
+    alone: Mutex<usize>,
+}
+
+impl Gate {
+    fn new(expected: usize) -> Arc<Self> {
+        Arc::new(Self {
+            expected,
+            arrived: Mutex::new(0),
+            all_in: Condvar::new(),
+            alone: Mutex::new(0),
+        })
+    }
+}
+
+struct GatedDeploy(Arc<Gate>);
+
+impl Respond for GatedDeploy {
+    fn respond(&self, _request: &Request) -> ResponseTemplate {
+        let gate = &self.0;
+        let mut arrived = gate.arrived.lock().unwrap();
+        *arrived += 1;
+        gate.all_in.notify_all();
+        let (arrived, _) = gate
+            .all_in
+            .wait_timeout_while(arrived, Duration::from_secs(30), |n| *n < gate.expected)
+            .unwrap();
+        if *arrived < gate.expected {
+            *gate.alone.lock().unwrap() += 1;
+            return ResponseTemplate::new(503);
+        }
+        ResponseTemplate::new(200).set_body_json(deployment("d-1", "Deploying"))
+    }
+}
+
+async fn region_server(gate: Arc<Gate>, fail: bool) -> MockServer {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(DEPLOY_PATH))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(deployment("d-1", "Deploying"))
-                .set_delay(delay),
-        )
+        .respond_with(GatedDeploy(gate))
+        .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("GET"))
@@ -429,11 +469,11 @@ async fn region_server(delay: Duration, fail: bool) -> MockServer {
 
 #[tokio::test]
 async fn multi_region_deploys_concurrently() {
-    let delay = Duration::from_millis(300);
+    let gate = Gate::new(3);
     let servers = [
-        region_server(delay, false).await,
-        region_server(delay, false).await,
-        region_server(delay, true).await,
+        region_server(gate.clone(), false).await,
+        region_server(gate.clone(), false).await,
+        region_server(gate.clone(), true).await,
     ];
     let targets = ["us", "eu", "apac"]
         .iter()
@@ -442,7 +482,6 @@ async fn multi_region_deploys_concurrently() {
         .collect();
     let zip = ConnectorZip::from_bytes(connector_zip(Some("c"), "my-connector", "1.0")).unwrap();
     let seen = Mutex::new(Vec::new());
-    let started = Instant::now();
     let outcomes = deploy_to_regions(
         targets,
         &zip,
@@ -453,15 +492,10 @@ async fn multi_region_deploys_concurrently() {
         |region, d| seen.lock().unwrap().push(format!("{region}:{}", d.status)),
     )
     .await;
-    let elapsed = started.elapsed();
-    // Sequential would take at least 3 × 300 ms; concurrent is close to
-    // 300 ms. The bound proves the overlap with room for a loaded machine.
-    assert!(elapsed >= delay, "{elapsed:?}");
-    assert!(
-        elapsed < delay * 3,
-        "took {elapsed:?}, expected < {:?}",
-        delay * 3
-    );
+    // Each deploy was answered only once all three were in flight: the
+    // regions overlap (a sequential caller would have had none answered).
+    assert_eq!(*gate.arrived.lock().unwrap(), 3);
+    assert_eq!(*gate.alone.lock().unwrap(), 0);
 
     let regions: Vec<_> = outcomes.iter().map(|o| o.region.as_str()).collect();
     assert_eq!(regions, ["us", "eu", "apac"]);

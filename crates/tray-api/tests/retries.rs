@@ -4,14 +4,14 @@
 mod common;
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::*;
 use serde_json::json;
 use tray_api::{Client, Error, ImportInput, RateLimit, RetryConfig};
 use uuid::Uuid;
 use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 fn project() -> Uuid {
     Uuid::parse_str(PROJECT).unwrap()
@@ -100,7 +100,8 @@ async fn create_version_answered_503_is_not_retried_but_429_is() {
         .await;
     let error = client(&server)
         .projects()
-        .create_version(project(), "1", "One", None)
+        .create_version(project(), "1")
+        .title("One")
         .await
         .unwrap_err();
     assert!(error.outcome_unknown(), "{error:?}");
@@ -241,7 +242,8 @@ async fn html_success_body_is_an_invalid_response() {
         .await;
     let error = client(&server)
         .projects()
-        .list_versions_page(project(), None, None)
+        .versions(project())
+        .page()
         .await
         .unwrap_err();
     assert!(matches!(error, Error::InvalidResponse { .. }), "{error:?}");
@@ -265,31 +267,49 @@ async fn connection_refused_is_a_transport_error() {
     assert!(error.hint().is_some());
 }
 
-/// Records when each request arrived.
-struct Arrivals(Arc<Mutex<Vec<Instant>>>);
-
-impl Respond for Arrivals {
-    fn respond(&self, _request: &Request) -> ResponseTemplate {
-        self.0.lock().unwrap().push(Instant::now());
-        ResponseTemplate::new(200).set_body_json(deployment("d-1", "Deployed"))
-    }
+/// A scripted server in the test's runtime that answers every request with
+/// a deployment and records, on tokio's (paused) clock, when each arrived.
+async fn arrivals_server() -> (String, Arc<Mutex<Vec<tokio::time::Instant>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
+    let recorded = arrivals.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let recorded = recorded.clone();
+            tokio::spawn(async move {
+                let mut buffer = vec![0u8; 16 * 1024];
+                let mut request = Vec::new();
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(read) => request.extend_from_slice(&buffer[..read]),
+                    }
+                }
+                recorded.lock().unwrap().push(tokio::time::Instant::now());
+                let body = deployment("d-1", "Deployed").to_string();
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (format!("http://{address}"), arrivals)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[tokio::test(start_paused = true)]
 async fn limiter_keeps_100_concurrent_calls_within_30_per_second_plus_burst() {
-    let server = MockServer::start().await;
-    let arrivals = Arc::new(Mutex::new(Vec::new()));
-    Mock::given(method("GET"))
-        .respond_with(Arrivals(arrivals.clone()))
-        .mount(&server)
-        .await;
+    let (url, arrivals) = arrivals_server().await;
     let client = Client::builder()
-        .base_url(server.uri())
+        .base_url(&url)
         .token(TOKEN)
         .rate_limit(Some(RateLimit::default()))
         .build()
         .unwrap();
-    let started = Instant::now();
+    let started = tokio::time::Instant::now();
     let calls = (0..100).map(|_| {
         let client = client.clone();
         tokio::spawn(async move { client.deployments().get("c", "1.0", "d-1").await })
@@ -297,18 +317,28 @@ async fn limiter_keeps_100_concurrent_calls_within_30_per_second_plus_burst() {
     for call in futures::future::join_all(calls).await {
         call.unwrap().unwrap();
     }
-    let elapsed = started.elapsed();
-    // 50 at once, then 50 more at 30/s: at least ~1.6 s.
-    assert!(elapsed >= Duration::from_millis(1500), "{elapsed:?}");
-    let mut times = arrivals.lock().unwrap().clone();
+    let mut times: Vec<Duration> = arrivals
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|t| t.duration_since(started))
+        .collect();
     times.sort();
     assert_eq!(times.len(), 100);
-    // In any window, at most burst + rate * window (+5 for network jitter
-    // between the limiter and the server).
+    // On the paused clock: the burst of 50 at once, then one every 1/30 s,
+    // the last one 50/30 s after the start (timers tick in milliseconds).
+    assert_eq!(times.iter().filter(|t| t.is_zero()).count(), 50);
+    let last = times[99];
+    assert!(
+        (Duration::from_millis(1660)..=Duration::from_millis(1700)).contains(&last),
+        "{last:?}"
+    );
+    // In any window, at most burst + rate * window (+1 for the millisecond
+    // rounding of timers).
     for (i, start) in times.iter().enumerate() {
         for (j, end) in times.iter().enumerate().skip(i) {
-            let window = end.duration_since(*start).as_secs_f64();
-            let allowed = 50.0 + 30.0 * window + 5.0;
+            let window = (*end - *start).as_secs_f64();
+            let allowed = 50.0 + 30.0 * window + 1.0;
             assert!(
                 (j - i + 1) as f64 <= allowed,
                 "{} requests in {window:.3}s",
@@ -406,7 +436,8 @@ async fn a_connection_lost_mid_body_is_a_transport_error_not_a_bad_base_url() {
     // A write cut off the same way may have been applied.
     let error = client
         .projects()
-        .create_version(project(), "9", "Nine", None)
+        .create_version(project(), "9")
+        .title("Nine")
         .await
         .unwrap_err();
     assert!(error.outcome_unknown(), "{error:?}");

@@ -111,7 +111,7 @@ impl TypedValueParser for RegionParser {
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         Some(Box::new(
             Region::all()
-                .into_iter()
+                .iter()
                 .map(|region| PossibleValue::new(region.as_str())),
         ))
     }

@@ -150,7 +150,8 @@ async fn paginate_merges_three_pages_into_one_array() {
     for n in 2..=5 {
         client
             .projects()
-            .create_version(project, &n.to_string(), &format!("Release {n}"), None)
+            .create_version(project, n.to_string())
+            .title(format!("Release {n}"))
             .await
             .unwrap();
     }

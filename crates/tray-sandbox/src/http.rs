@@ -42,13 +42,7 @@ impl HttpError {
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        json(
-            self.status,
-            &ApiError {
-                message: Some(self.message),
-                code: None,
-            },
-        )
+        json(self.status, &ApiError::new(self.message))
     }
 }
 

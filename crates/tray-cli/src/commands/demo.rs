@@ -105,12 +105,9 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
     // Versions of the source project.
     let created = client
         .projects()
-        .create_version(
-            SOURCE_PROJECT_ID,
-            PROJECT_VERSION,
-            "Demo release",
-            Some("Created by tray demo"),
-        )
+        .create_version(SOURCE_PROJECT_ID, PROJECT_VERSION)
+        .title("Demo release")
+        .description("Created by tray demo")
         .await?;
     step(
         &printer,
@@ -122,7 +119,8 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
     );
     let versions: Vec<_> = client
         .projects()
-        .list_versions(SOURCE_PROJECT_ID)
+        .versions(SOURCE_PROJECT_ID)
+        .stream()
         .try_collect()
         .await?;
     step(
@@ -176,10 +174,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
     let mut resolutions = Vec::new();
     for auth in &unresolved {
         let resolution = tray_sandbox::DESTINATION_SPARE_AUTH_ID;
-        resolutions.push(AuthResolution {
-            auth_export_id: auth.auth_export_id.clone(),
-            authentication_id: resolution,
-        });
+        resolutions.push(AuthResolution::new(auth.auth_export_id.clone(), resolution));
         printer.line(format!(
             "    resolve {} with destination authentication {resolution}",
             auth.auth_export_id

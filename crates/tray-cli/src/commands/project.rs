@@ -31,7 +31,9 @@ pub async fn create_version(
     let client = ctx.client().await?;
     let created = client
         .projects()
-        .create_version(project_id, &version, &title, description.as_deref())
+        .create_version(project_id, version)
+        .title(title)
+        .set_description(description)
         .await?;
     ctx.printer.line(format!(
         "Created version {} of project {}: {}",
@@ -53,7 +55,8 @@ pub async fn list_versions(
     // versions sorted here (stable: the same instant keeps Tray's order).
     let mut versions: Vec<_> = client
         .projects()
-        .list_versions(project_id)
+        .versions(project_id)
+        .stream()
         .try_collect()
         .await?;
     versions.sort_by_key(|v| v.created);
