@@ -85,14 +85,25 @@ impl Failure {
         self
     }
 
-    /// Print to stderr and end the process with the exit status.
-    pub fn exit(&self) -> ! {
-        self.report();
-        std::process::exit(i32::from(self.code))
+    /// The end of a command whose stdout was closed by its reader
+    /// (`tray ... | head -1`): nothing more to print, so the command stops
+    /// and `main` ends the process quietly with status 0, as Unix tools do.
+    /// It travels as a failure so that every destructor (a temporary file,
+    /// a sandbox) still runs on the way out.
+    pub fn closed_stdout() -> Self {
+        Self::new(0, "stdout was closed")
     }
 
-    /// Print to stderr and return the exit status.
+    /// Whether this is [`Failure::closed_stdout`]: nothing to print, status 0.
+    pub fn is_quiet(&self) -> bool {
+        self.code == 0
+    }
+
+    /// Print to stderr (nothing for a quiet end) and return the exit status.
     pub fn report(&self) -> ExitCode {
+        if self.is_quiet() {
+            return ExitCode::SUCCESS;
+        }
         eprintln!("error: {}", self.message);
         if let Some(hint) = &self.hint {
             eprintln!("hint: {hint}");
