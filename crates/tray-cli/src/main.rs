@@ -15,6 +15,8 @@ mod jq;
 mod output;
 mod table;
 mod token_source;
+#[cfg(not(feature = "sandbox"))]
+mod without_sandbox;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;

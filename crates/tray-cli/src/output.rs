@@ -99,6 +99,7 @@ impl Progress {
     }
 
     /// Update the message.
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))] // used by `tray demo`
     pub fn set(&self, message: impl Into<String>) {
         if let Some(bar) = &self.bar {
             bar.set_message(message.into());

@@ -6,12 +6,17 @@ pub mod api;
 pub mod auth;
 pub mod completions;
 pub mod config_cmd;
+#[cfg(feature = "sandbox")]
 pub mod demo;
 pub mod deployment;
 pub mod permissions;
 pub mod project;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod solution;
+
+#[cfg(not(feature = "sandbox"))]
+use crate::without_sandbox::demo;
 
 use crate::cli::{
     AuthCommand, Command, ConfigCommand, DeploymentCommand, ImportCommand, PermissionsCommand,
