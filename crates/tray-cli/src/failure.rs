@@ -79,6 +79,13 @@ impl Failure {
         Self::new(USAGE, message)
     }
 
+    /// The failure of one region (or profile) of a command that calls
+    /// several: the message starts with its label (`eu: ...`).
+    pub fn in_region(mut self, region: &str) -> Self {
+        self.message = format!("{region}: {}", self.message);
+        self
+    }
+
     /// Add a hint line.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());

@@ -513,8 +513,9 @@ async fn request_timeout_bounds_one_call() {
         .unwrap();
     // Not a wait: a request that gives up is a network failure.
     assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    // The error names what was asked about (not the API operation).
     assert!(
-        stderr(&output).contains("get_deployment"),
+        stderr(&output).contains("deployment acme-crm 1.0 d-1: request failed"),
         "{}",
         stderr(&output)
     );

@@ -582,7 +582,7 @@ async fn create_many(
                     printer.line(format!("{}: error: {error}", outcome.region))?;
                 }
                 if first_failure.is_none() {
-                    let mut failure = match error {
+                    let failure = match error {
                         tray_api::Error::DeploymentFailed { deployment } => failed(deployment),
                         tray_api::Error::Busy { .. } => busy(error),
                         tray_api::Error::Timeout { last, .. } => {
@@ -596,18 +596,14 @@ async fn create_many(
                         }
                         _ => Failure::from_ref(error),
                     };
-                    failure.message = format!("{}: {}", outcome.region, failure.message);
-                    first_failure = Some(failure);
+                    first_failure = Some(failure.in_region(&outcome.region));
                 }
             }
         }
     }
     // One shape, defined by the library: `RegionOutcome`'s `Serialize`.
     printer.json(&outcomes)?;
-    match first_failure {
-        Some(failure) => Err(failure),
-        None => Ok(()),
-    }
+    first_failure.map_or(Ok(()), Err)
 }
 
 impl DeploymentGet {
@@ -670,19 +666,25 @@ mod tests {
         Deployment::new(id, status, "acme-crm", "1.0")
     }
 
-    /// A reminder line comes every 30 s while nothing changes, even when
-    /// the next state takes minutes (a hanging poll), and not when states
-    /// keep coming.
-    #[tokio::test(start_paused = true)]
-    async fn quiet_waits_get_a_line_every_30_seconds() {
+    /// Lines that record what they print as `"{seconds since start}s {text}"`.
+    fn timed_lines(start: Instant) -> (Arc<Mutex<Vec<String>>>, Lines<impl Fn(&str)>) {
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let start = Instant::now();
         let sink = seen.clone();
         let lines = Lines::new(move |text: &str| {
             sink.lock()
                 .unwrap()
                 .push(format!("{}s {text}", start.elapsed().as_secs()));
         });
+        (seen, lines)
+    }
+
+    /// A reminder line comes every 30 s while nothing changes, even when
+    /// the next state takes minutes (a hanging poll), and not when states
+    /// keep coming.
+    #[tokio::test(start_paused = true)]
+    async fn quiet_waits_get_a_line_every_30_seconds() {
+        let start = Instant::now();
+        let (seen, lines) = timed_lines(start);
         let states = futures::stream::iter(vec![
             (0, d("d-1", DeploymentStatus::Deploying)),
             (10, d("d-1", DeploymentStatus::Unknown("Queued".into()))),
@@ -713,14 +715,8 @@ mod tests {
     /// An upload that hangs gets reminders too.
     #[tokio::test(start_paused = true)]
     async fn a_hanging_upload_gets_a_line_every_30_seconds() {
-        let seen = Arc::new(Mutex::new(Vec::new()));
         let start = Instant::now();
-        let sink = seen.clone();
-        let lines = Lines::new(move |text: &str| {
-            sink.lock()
-                .unwrap()
-                .push(format!("{}s {text}", start.elapsed().as_secs()));
-        });
+        let (seen, lines) = timed_lines(start);
         let zip = ConnectorZip::from_bytes(tray_sandbox::sample_connector_zip("acme-crm", "1.0"))
             .unwrap();
         lines.upload("us", &zip);

@@ -52,17 +52,12 @@ impl PermissionsAdd {
                 Err(error) => {
                     printer.line(format!("{}: error: {error}", outcome.region))?;
                     if first_failure.is_none() {
-                        let mut failure = Failure::from_ref(error);
-                        failure.message = format!("{}: {}", outcome.region, failure.message);
-                        first_failure = Some(failure);
+                        first_failure = Some(Failure::from_ref(error).in_region(&outcome.region));
                     }
                 }
             }
         }
         printer.json(&outcomes)?;
-        match first_failure {
-            Some(failure) => Err(failure),
-            None => Ok(()),
-        }
+        first_failure.map_or(Ok(()), Err)
     }
 }

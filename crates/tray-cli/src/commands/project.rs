@@ -19,6 +19,19 @@ use crate::cli::{
 use crate::context::Context;
 use crate::failure::{CmdResult, Failure};
 use crate::output::Printer;
+use crate::table::yes_no;
+
+/// `[created, updated, removed]`: the counts of a list of changes (config
+/// or workflows, which the spec gives types of their own).
+macro_rules! counts {
+    ($changes:expr) => {
+        [
+            $changes.created.len(),
+            $changes.updated.len(),
+            $changes.removed.len(),
+        ]
+    };
+}
 
 impl VersionCreate {
     /// `tray project version create`.
@@ -292,7 +305,7 @@ impl ImportRequirements {
                 .iter()
                 .filter(|a| a.resolved_authentication.is_none())
                 .count(),
-            if needs.new_config_keys { "yes" } else { "no" }
+            yes_no(needs.new_config_keys)
         ))?;
         for auth in &needs.authentications_requirements {
             match &auth.resolved_authentication {
@@ -331,26 +344,14 @@ impl ImportPreview {
         print_changes(
             ctx.printer,
             "would",
-            [
-                impact.config.created.len(),
-                impact.config.updated.len(),
-                impact.config.removed.len(),
-            ],
-            [
-                impact.workflows.created.len(),
-                impact.workflows.updated.len(),
-                impact.workflows.removed.len(),
-            ],
+            counts!(impact.config),
+            counts!(impact.workflows),
         )?;
         if let Some(solution) = &preview.solution_impact {
             ctx.printer.line(format!(
                 "solution: {} (breaking changes: {})",
                 solution.change_type,
-                if solution.breaking_changes {
-                    "yes"
-                } else {
-                    "no"
-                }
+                yes_no(solution.breaking_changes)
             ))?;
         }
         ctx.printer.json(&preview)
@@ -412,16 +413,8 @@ impl ImportApply {
         print_changes(
             ctx.printer,
             "did",
-            [
-                impact.config.created.len(),
-                impact.config.updated.len(),
-                impact.config.removed.len(),
-            ],
-            [
-                impact.workflows.created.len(),
-                impact.workflows.updated.len(),
-                impact.workflows.removed.len(),
-            ],
+            counts!(impact.config),
+            counts!(impact.workflows),
         )?;
         ctx.printer.json(&imported)
     }
@@ -492,10 +485,6 @@ fn preview_summary(dest: Uuid, preview: &ProjectImportPreviewResponse) -> String
         ));
     }
     text
-}
-
-fn yes_no(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
 }
 
 /// Refuse (exit 2, before any request) to `what` without `--yes` when
