@@ -7,7 +7,7 @@ mod common;
 
 use std::io::BufRead;
 
-use common::{connector_project, sandbox, stderr, stdout, tray, tray_at};
+use common::{connector_project, export_source, sandbox, stderr, stdout, tray, tray_at};
 use serde_json::Value;
 
 const SOURCE: &str = crate::seeded_id!(tray_sandbox::SOURCE_PROJECT_ID);
@@ -382,18 +382,7 @@ async fn import_requirements_preview_and_apply() {
     let sandbox = sandbox().await;
     let home = tempfile::tempdir().unwrap();
     let file = home.path().join("export.json");
-    let output = tray_at(home.path(), &sandbox)
-        .args([
-            "project",
-            "export",
-            SOURCE,
-            "1",
-            "--out",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    export_source(&mut tray_at(home.path(), &sandbox), &file);
     let export = file.to_str().unwrap();
 
     let output = tray_at(home.path(), &sandbox)

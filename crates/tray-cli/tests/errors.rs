@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{stderr, stdout, tray, tray_at};
+use common::{export_source, stderr, stdout, tray, tray_at};
 use serde_json::Value;
 use tray_sandbox::{Fault, Sandbox, SandboxHandle};
 
@@ -333,18 +333,7 @@ async fn a_preview_without_auth_names_the_flag_to_add() {
     let sandbox = faulty("status=latency:1ms").await;
     let home = tempfile::tempdir().unwrap();
     let file = home.path().join("export.json");
-    let output = tray_at(home.path(), &sandbox)
-        .args([
-            "project",
-            "export",
-            SOURCE,
-            "1",
-            "--out",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    export_source(&mut tray_at(home.path(), &sandbox), &file);
     let dest = tray_sandbox::DESTINATION_PROJECT_ID.to_string();
     let output = tray_at(home.path(), &sandbox)
         .args(["project", "import", "preview", &dest, "--export"])

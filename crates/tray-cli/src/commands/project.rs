@@ -389,21 +389,21 @@ impl ImportApply {
             ask(&format!("Import into project {}?", args.dest_project_id))?;
         }
         let imported = client
-        .projects()
-        .import(args.dest_project_id, &input)
-        .await
-        .map_err(|error| {
-            let failure = Failure::from_ref(&error);
-            if may_be_applied(&error) {
-                failure.with_hint(format!(
-                    "the import may have been applied: `tray project import preview {} --export {}` shows nothing left to change if it was",
-                    args.dest_project_id,
-                    args.export.display()
-                ))
-            } else {
-                failure
-            }
-        })?;
+            .projects()
+            .import(args.dest_project_id, &input)
+            .await
+            .map_err(|error| {
+                let failure = Failure::from_ref(&error);
+                if error.outcome_unknown() {
+                    failure.with_hint(format!(
+                        "the import may have been applied: `tray project import preview {} --export {}` shows nothing left to change if it was",
+                        args.dest_project_id,
+                        args.export.display()
+                    ))
+                } else {
+                    failure
+                }
+            })?;
         let impact = &imported.project_impact;
         ctx.printer.line(format!(
             "Imported {} into project {}",
@@ -418,17 +418,6 @@ impl ImportApply {
         )?;
         ctx.printer.json(&imported)
     }
-}
-
-/// Whether a failed write may have been applied (the request was sent and
-/// the answer lost or unreadable).
-// TODO(lead): replace with the shared `tray_api::Error` method for unknown outcomes.
-fn may_be_applied(error: &tray_api::Error) -> bool {
-    matches!(
-        error,
-        tray_api::Error::Server(_) | tray_api::Error::InvalidResponse { .. }
-    ) || matches!(error, tray_api::Error::Transport { source, .. }
-        if !source.as_ref().is_some_and(|e| e.is_connect()))
 }
 
 /// What an import will change, for the confirmation prompt (on stderr).

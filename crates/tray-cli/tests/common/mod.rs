@@ -50,6 +50,19 @@ pub async fn sandbox() -> SandboxHandle {
         .unwrap()
 }
 
+/// Export version 1 of the seeded source project to `out` with `cmd` (a
+/// `tray` pointed at a sandbox, or given `--sandbox`), which must succeed.
+pub fn export_source(cmd: &mut Command, out: &Path) {
+    let output = cmd
+        .args(["project", "export"])
+        .arg(tray_sandbox::SOURCE_PROJECT_ID.to_string())
+        .args(["1", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
 /// Write a connector project folder (`connector.json` + `.tray/connector.zip`).
 pub fn connector_project(dir: &Path, name: &str, version: &str) -> PathBuf {
     let project = dir.join(name);
