@@ -666,8 +666,11 @@ mod tests {
         Deployment::new(id, status, "acme-crm", "1.0")
     }
 
+    /// What [`timed_lines`] printed.
+    type Seen = Arc<Mutex<Vec<String>>>;
+
     /// Lines that record what they print as `"{seconds since start}s {text}"`.
-    fn timed_lines(start: Instant) -> (Arc<Mutex<Vec<String>>>, Lines<impl Fn(&str)>) {
+    fn timed_lines(start: Instant) -> (Seen, Lines<impl Fn(&str)>) {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = seen.clone();
         let lines = Lines::new(move |text: &str| {
