@@ -775,6 +775,30 @@ fn a_closed_stdout_ends_quietly() {
     }
 }
 
+/// An export to a closed stdout still removes its temporary copy: the
+/// closed pipe ends the command through `main`, destructors included.
+#[cfg(unix)]
+#[test]
+fn an_export_to_a_closed_stdout_leaves_no_temporary_file() {
+    let home = tempfile::tempdir().unwrap();
+    let tmp = home.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("tray"))
+        .args(["--sandbox", "project", "export", SOURCE, "1"])
+        .current_dir(home.path())
+        .env("TMPDIR", &tmp)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_promotion_failing_after_the_import_prints_what_was_done() {
     let sandbox = sandbox().await;
