@@ -130,6 +130,21 @@ macro_rules! seeded_id {
     }};
 }
 
+/// The one JSON document on stdout.
+pub fn json_doc(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", stdout(output)))
+}
+
+/// `tray -o json deployment create PROJECT` against `sandbox` (more
+/// arguments may follow).
+pub fn deploy_json(home: &Path, sandbox: &SandboxHandle, project: &Path) -> Command {
+    let mut cmd = tray_at(home, sandbox);
+    cmd.args(["-o", "json", "deployment", "create"])
+        .arg(project);
+    cmd
+}
+
 /// stdout of an assert as a string.
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
