@@ -129,10 +129,14 @@ pub enum Command {
     ///
     /// It completes commands, options, regions and the profile names of the
     /// config file as it is now: generate it again after adding a profile.
-    Completions {
-        /// The shell.
-        shell: clap_complete::Shell,
-    },
+    Completions(CompletionsArgs),
+}
+
+/// `tray completions` options.
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
 }
 
 /// `tray api` options.
@@ -237,31 +241,39 @@ pub enum IfBusyArg {
 pub enum DeploymentCommand {
     /// Deploy a connector: a project folder (its .tray/connector.zip, else
     /// dist/connector.zip) or a .zip file.
-    Create {
-        /// Connector project folder or .zip file.
-        #[arg(default_value = ".")]
-        path: PathBuf,
-        /// Connector name (must match connector.json).
-        #[arg(long)]
-        name: Option<String>,
-        /// Connector version (must match connector.json).
-        #[arg(long)]
-        version: Option<String>,
-        #[command(flatten)]
-        wait: CreateWaitArgs,
-    },
+    Create(DeploymentCreate),
     /// Show a deployment (default: the latest of the connector in the current folder).
-    Get {
-        /// Connector name (default: connector.json in the current folder).
-        name: Option<String>,
-        /// Connector version (default: connector.json in the current folder).
-        version: Option<String>,
-        /// Deployment id, or `latest`.
-        #[arg(default_value = "latest")]
-        id: String,
-        #[command(flatten)]
-        wait: WaitArgs,
-    },
+    Get(DeploymentGet),
+}
+
+/// `tray deployment create` options.
+#[derive(Debug, Clone, Args)]
+pub struct DeploymentCreate {
+    /// Connector project folder or .zip file.
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Connector name (must match connector.json).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Connector version (must match connector.json).
+    #[arg(long)]
+    pub version: Option<String>,
+    #[command(flatten)]
+    pub wait: CreateWaitArgs,
+}
+
+/// `tray deployment get` options.
+#[derive(Debug, Clone, Args)]
+pub struct DeploymentGet {
+    /// Connector name (default: connector.json in the current folder).
+    pub name: Option<String>,
+    /// Connector version (default: connector.json in the current folder).
+    pub version: Option<String>,
+    /// Deployment id, or `latest`.
+    #[arg(default_value = "latest")]
+    pub id: String,
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 /// `tray permissions ...`
@@ -269,15 +281,19 @@ pub enum DeploymentCommand {
 pub enum PermissionsCommand {
     /// Share a connector version with users of your organisation; with several
     /// --region (or --profile) it shares in each at once, like `deployment create`.
-    Add {
-        /// Connector name (default: connector.json in the current folder).
-        name: Option<String>,
-        /// Connector version (default: connector.json in the current folder).
-        version: Option<String>,
-        /// Email to share with; repeat or comma-separate.
-        #[arg(long = "email", short = 'e', required = true, value_delimiter = ',')]
-        emails: Vec<String>,
-    },
+    Add(PermissionsAdd),
+}
+
+/// `tray permissions add` options.
+#[derive(Debug, Clone, Args)]
+pub struct PermissionsAdd {
+    /// Connector name (default: connector.json in the current folder).
+    pub name: Option<String>,
+    /// Connector version (default: connector.json in the current folder).
+    pub version: Option<String>,
+    /// Email to share with; repeat or comma-separate.
+    #[arg(long = "email", short = 'e', required = true, value_delimiter = ',')]
+    pub emails: Vec<String>,
 }
 
 /// `tray project ...`
@@ -287,17 +303,7 @@ pub enum ProjectCommand {
     #[command(subcommand)]
     Version(VersionCommand),
     /// Export a project version as JSON.
-    Export {
-        /// Project id.
-        project_id: Uuid,
-        /// Version number.
-        version: String,
-        /// Write to this file (atomically) instead of stdout.
-        /// `-` is stdout; a symbolic link is followed (the file it points to is
-        /// replaced, the link stays); a device or FIFO is written straight through.
-        #[arg(long, value_name = "FILE")]
-        out: Option<PathBuf>,
-    },
+    Export(ProjectExport),
     /// Import an exported project into a destination project.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -308,6 +314,20 @@ pub enum ProjectCommand {
     /// Every check comes before the first write. One line per step on
     /// stderr as it happens; asks before writing (--yes in scripts).
     Promote(PromoteArgs),
+}
+
+/// `tray project export` options.
+#[derive(Debug, Clone, Args)]
+pub struct ProjectExport {
+    /// Project id.
+    pub project_id: Uuid,
+    /// Version number.
+    pub version: String,
+    /// Write to this file (atomically) instead of stdout.
+    /// `-` is stdout; a symbolic link is followed (the file it points to is
+    /// replaced, the link stays); a device or FIFO is written straight through.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// `tray project promote` options.
@@ -352,31 +372,39 @@ pub struct PromoteArgs {
 #[derive(Debug, Subcommand)]
 pub enum VersionCommand {
     /// Save the current state of a project as a version.
-    Create {
-        /// Project id.
-        project_id: Uuid,
-        /// Version number, e.g. 3 (keep it the same across environments).
-        version: String,
-        /// Title.
-        #[arg(long)]
-        title: String,
-        /// Description.
-        #[arg(long)]
-        description: Option<String>,
-    },
+    Create(VersionCreate),
     /// List the versions of a project, newest first (a table: VERSION,
     /// CREATED, TITLE, CREATOR; with -o json, the versions in the same order).
-    List {
-        /// Project id.
-        project_id: Uuid,
-        /// Show at most this many versions (the newest; with --reverse, the
-        /// oldest). At least 1.
-        #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
-        limit: Option<u64>,
-        /// Oldest first.
-        #[arg(long)]
-        reverse: bool,
-    },
+    List(VersionList),
+}
+
+/// `tray project version create` options.
+#[derive(Debug, Clone, Args)]
+pub struct VersionCreate {
+    /// Project id.
+    pub project_id: Uuid,
+    /// Version number, e.g. 3 (keep it the same across environments).
+    pub version: String,
+    /// Title.
+    #[arg(long)]
+    pub title: String,
+    /// Description.
+    #[arg(long)]
+    pub description: Option<String>,
+}
+
+/// `tray project version list` options.
+#[derive(Debug, Clone, Args)]
+pub struct VersionList {
+    /// Project id.
+    pub project_id: Uuid,
+    /// Show at most this many versions (the newest; with --reverse, the
+    /// oldest). At least 1.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+    /// Oldest first.
+    #[arg(long)]
+    pub reverse: bool,
 }
 
 /// Mapping options of import and promote.
@@ -412,18 +440,36 @@ pub struct ImportArgs {
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// What the import needs: authentications to resolve, new config keys.
-    Requirements(ImportArgs),
+    Requirements(ImportRequirements),
     /// What the import would change in the project (and its solution).
-    Preview(ImportArgs),
+    Preview(ImportPreview),
     /// Apply the import. On a terminal it shows the preview's summary (what
     /// will change) and asks; off a terminal it needs --yes.
-    Apply {
-        #[command(flatten)]
-        args: ImportArgs,
-        /// Do not ask for confirmation (required when stdin is not a terminal).
-        #[arg(long, short = 'y')]
-        yes: bool,
-    },
+    Apply(ImportApply),
+}
+
+/// `tray project import requirements` options.
+#[derive(Debug, Clone, Args)]
+pub struct ImportRequirements {
+    #[command(flatten)]
+    pub args: ImportArgs,
+}
+
+/// `tray project import preview` options.
+#[derive(Debug, Clone, Args)]
+pub struct ImportPreview {
+    #[command(flatten)]
+    pub args: ImportArgs,
+}
+
+/// `tray project import apply` options.
+#[derive(Debug, Clone, Args)]
+pub struct ImportApply {
+    #[command(flatten)]
+    pub args: ImportArgs,
+    /// Do not ask for confirmation (required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 /// `tray solution ...`
@@ -438,15 +484,23 @@ pub enum SolutionCommand {
 #[derive(Debug, Subcommand)]
 pub enum ReleaseCommand {
     /// What publishing would change (breaking changes, new inputs).
-    Preview {
-        /// Solution id.
-        solution_id: Uuid,
-    },
+    Preview(ReleasePreview),
     /// Publish the draft solution.
-    Create {
-        /// Solution id.
-        solution_id: Uuid,
-    },
+    Create(ReleaseCreate),
+}
+
+/// `tray solution release preview` options.
+#[derive(Debug, Clone, Args)]
+pub struct ReleasePreview {
+    /// Solution id.
+    pub solution_id: Uuid,
+}
+
+/// `tray solution release create` options.
+#[derive(Debug, Clone, Args)]
+pub struct ReleaseCreate {
+    /// Solution id.
+    pub solution_id: Uuid,
 }
 
 /// `tray sandbox ...`

@@ -2,6 +2,7 @@
 
 use tray_api::config::Settings;
 use tray_api::{Client, Region};
+#[cfg(feature = "sandbox")]
 use tray_sandbox::{Sandbox, SandboxHandle};
 
 use crate::cli::Global;
@@ -10,6 +11,7 @@ use crate::failure::{CmdResult, Failure};
 use crate::output::Printer;
 
 /// The connector every `--sandbox` run starts with, already deployed.
+#[cfg(feature = "sandbox")]
 pub const SANDBOX_CONNECTOR: (&str, &str) = ("acme-crm", "1.0");
 
 /// One place to call: a label for output and a client.
@@ -27,6 +29,7 @@ pub struct Context {
     /// Output.
     pub printer: Printer,
     config: Option<Config>,
+    #[cfg(feature = "sandbox")]
     sandboxes: Vec<SandboxHandle>,
     label: Option<String>,
 }
@@ -43,6 +46,7 @@ impl Context {
             global,
             printer,
             config: None,
+            #[cfg(feature = "sandbox")]
             sandboxes: Vec::new(),
             label: None,
         }
@@ -171,6 +175,7 @@ impl Context {
 
     /// A client of the `index`-th in-process sandbox (one per region in a
     /// multi-region `--sandbox` run), started on first use.
+    #[cfg(feature = "sandbox")]
     async fn sandbox_client(&mut self, index: usize) -> CmdResult<Client> {
         while self.sandboxes.len() <= index {
             let sandbox = Sandbox::builder()
@@ -189,6 +194,12 @@ impl Context {
             .token(sandbox.token().to_owned())
             .user_agent(user_agent())
             .build()?)
+    }
+
+    /// `--sandbox` without the `sandbox` feature: exit 2, naming it.
+    #[cfg(not(feature = "sandbox"))]
+    async fn sandbox_client(&mut self, _index: usize) -> CmdResult<Client> {
+        Err(crate::without_sandbox::missing())
     }
 
     /// `--request-timeout`, when given (else the library's defaults).

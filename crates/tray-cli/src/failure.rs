@@ -79,20 +79,38 @@ impl Failure {
         Self::new(USAGE, message)
     }
 
+    /// The failure of one region (or profile) of a command that calls
+    /// several: the message starts with its label (`eu: ...`).
+    pub fn in_region(mut self, region: &str) -> Self {
+        self.message = format!("{region}: {}", self.message);
+        self
+    }
+
     /// Add a hint line.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
 
-    /// Print to stderr and end the process with the exit status.
-    pub fn exit(&self) -> ! {
-        self.report();
-        std::process::exit(i32::from(self.code))
+    /// The end of a command whose stdout was closed by its reader
+    /// (`tray ... | head -1`): nothing more to print, so the command stops
+    /// and `main` ends the process quietly with status 0, as Unix tools do.
+    /// It travels as a failure so that every destructor (a temporary file,
+    /// a sandbox) still runs on the way out.
+    pub fn closed_stdout() -> Self {
+        Self::new(0, "stdout was closed")
     }
 
-    /// Print to stderr and return the exit status.
+    /// Whether this is [`Failure::closed_stdout`]: nothing to print, status 0.
+    pub fn is_quiet(&self) -> bool {
+        self.code == 0
+    }
+
+    /// Print to stderr (nothing for a quiet end) and return the exit status.
     pub fn report(&self) -> ExitCode {
+        if self.is_quiet() {
+            return ExitCode::SUCCESS;
+        }
         eprintln!("error: {}", self.message);
         if let Some(hint) = &self.hint {
             eprintln!("hint: {hint}");

@@ -10,9 +10,14 @@
 use std::ffi::OsStr;
 use std::path::Path;
 
+#[cfg(not(feature = "sandbox"))]
+use crate::without_sandbox::{
+    DESTINATION_PROJECT_ID, IMPORT_AUTH_MAPPINGS, SOLUTION_ID, SOURCE_PROJECT_ID,
+};
 use clap::builder::{PossibleValue, TypedValueParser};
 use clap::{Arg, Command, CommandFactory};
 use tray_api::Region;
+#[cfg(feature = "sandbox")]
 use tray_sandbox::{
     DESTINATION_PROJECT_ID, FAULT_KINDS, IMPORT_AUTH_MAPPINGS, Route, SOLUTION_ID,
     SOURCE_PROJECT_ID,
@@ -50,11 +55,7 @@ pub fn command() -> Command {
         .map(|arg| arg.clone().hide(true))
         .collect();
     command.mut_subcommand("sandbox", |sandbox| {
-        sandbox.mut_subcommand("serve", |serve| {
-            serve
-                .args(hidden)
-                .mut_arg("fault", |arg| arg.help(fault_help()))
-        })
+        sandbox.mut_subcommand("serve", |serve| with_fault_help(serve.args(hidden)))
     })
 }
 
@@ -117,7 +118,17 @@ impl TypedValueParser for RegionParser {
     }
 }
 
+/// `sandbox serve` with the `--fault` help listing every kind and route
+/// (the sandbox's own lists; without the `sandbox` feature, the short help
+/// of `cli.rs`).
+fn with_fault_help(serve: Command) -> Command {
+    #[cfg(feature = "sandbox")]
+    let serve = serve.mut_arg("fault", |arg| arg.help(fault_help()));
+    serve
+}
+
 /// `--fault` help: every kind and route, from the sandbox.
+#[cfg(feature = "sandbox")]
 fn fault_help() -> String {
     let routes: Vec<&str> = Route::ALL.iter().map(|route| route.as_str()).collect();
     format!(

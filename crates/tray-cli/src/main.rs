@@ -15,16 +15,15 @@ mod jq;
 mod output;
 mod table;
 mod token_source;
+#[cfg(not(feature = "sandbox"))]
+mod without_sandbox;
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::FromArgMatches;
 
-use crate::cli::{
-    AuthCommand, Cli, Command, ConfigCommand, DeploymentCommand, ImportCommand, PermissionsCommand,
-    ProjectCommand, ReleaseCommand, SandboxCommand, SolutionCommand, VersionCommand,
-};
+use crate::cli::{Cli, Command, SandboxCommand};
 use crate::context::Context;
 use crate::failure::{CmdResult, Failure};
 
@@ -193,87 +192,14 @@ async fn run(mut cli: Cli) -> CmdResult {
         cli.global.output = cli::Output::Json;
     }
     let mut ctx = Context::new(cli.global);
-    let result = dispatch(&mut ctx, cli.command).await;
+    let result = cli.command.run(&mut ctx).await;
     if let Err(failure) = &result
         && ctx.printer.is_json()
+        && !failure.is_quiet()
     {
         // One rule for every command: exactly one document on stdout.
         let region = ctx.label();
         print_json_failure(failure, Some(&region));
     }
     result
-}
-
-async fn dispatch(ctx: &mut Context, command: Command) -> CmdResult {
-    match command {
-        Command::Deployment(DeploymentCommand::Create {
-            path,
-            name,
-            version,
-            wait,
-        }) => commands::deployment::create(ctx, path, name, version, wait).await,
-        Command::Deployment(DeploymentCommand::Get {
-            name,
-            version,
-            id,
-            wait,
-        }) => commands::deployment::get(ctx, name, version, id, wait).await,
-        Command::Permissions(PermissionsCommand::Add {
-            name,
-            version,
-            emails,
-        }) => commands::permissions::add(ctx, name, version, emails).await,
-        Command::Project(ProjectCommand::Version(VersionCommand::Create {
-            project_id,
-            version,
-            title,
-            description,
-        })) => {
-            commands::project::create_version(ctx, project_id, version, title, description).await
-        }
-        Command::Project(ProjectCommand::Version(VersionCommand::List {
-            project_id,
-            limit,
-            reverse,
-        })) => commands::project::list_versions(ctx, project_id, limit, reverse).await,
-        Command::Project(ProjectCommand::Export {
-            project_id,
-            version,
-            out,
-        }) => commands::project::export(ctx, project_id, version, out).await,
-        Command::Project(ProjectCommand::Import(ImportCommand::Requirements(args))) => {
-            commands::project::requirements(ctx, args).await
-        }
-        Command::Project(ProjectCommand::Import(ImportCommand::Preview(args))) => {
-            commands::project::preview(ctx, args).await
-        }
-        Command::Project(ProjectCommand::Import(ImportCommand::Apply { args, yes })) => {
-            commands::project::apply(ctx, args, yes).await
-        }
-        Command::Project(ProjectCommand::Promote(args)) => {
-            commands::project::promote(ctx, args).await
-        }
-        Command::Solution(SolutionCommand::Release(ReleaseCommand::Preview { solution_id })) => {
-            commands::solution::preview(ctx, solution_id).await
-        }
-        Command::Solution(SolutionCommand::Release(ReleaseCommand::Create { solution_id })) => {
-            commands::solution::create(ctx, solution_id).await
-        }
-        Command::Sandbox(SandboxCommand::Serve(args)) => commands::sandbox::serve(ctx, args).await,
-        Command::Api(args) => commands::api::run(ctx, args).await,
-        Command::Auth(AuthCommand::Status) => commands::auth::status(ctx).await,
-        Command::Config(ConfigCommand::Path) => commands::config_cmd::path(ctx),
-        Command::Config(ConfigCommand::List) => commands::config_cmd::list(ctx),
-        Command::Demo => commands::demo::run(ctx).await,
-        Command::Completions { shell } => {
-            let mut script = Vec::new();
-            let mut command = help::completion_command(ctx.global.config.as_deref());
-            clap_complete::generate(shell, &mut command, "tray", &mut script);
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&script)
-                .and_then(|()| stdout.flush())
-                .map_err(output::write_failure)
-        }
-    }
 }

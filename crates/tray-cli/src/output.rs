@@ -47,13 +47,12 @@ impl Printer {
     }
 
     /// Print a result line (text mode only).
-    pub fn line(&self, text: impl AsRef<str>) {
-        if !self.is_json() && !self.quiet {
-            let mut stdout = std::io::stdout().lock();
-            if let Err(error) = writeln!(stdout, "{}", text.as_ref()) {
-                write_failure(error).exit();
-            }
+    pub fn line(&self, text: impl AsRef<str>) -> CmdResult {
+        if self.is_json() || self.quiet {
+            return Ok(());
         }
+        let mut stdout = std::io::stdout().lock();
+        writeln!(stdout, "{}", text.as_ref()).map_err(write_failure)
     }
 
     /// Print a progress note on stderr: only in text mode, when stderr is a
@@ -100,6 +99,7 @@ impl Progress {
     }
 
     /// Update the message.
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))] // used by `tray demo`
     pub fn set(&self, message: impl Into<String>) {
         if let Some(bar) = &self.bar {
             bar.set_message(message.into());
@@ -144,11 +144,11 @@ pub fn elapsed(duration: Duration) -> String {
 }
 
 /// A failure to write stdout. A closed pipe (`tray ... | head -1`) ends the
-/// command quietly with status 0, as Unix tools do; any other write error
-/// is reported (status 1).
+/// command quietly with status 0 ([`Failure::closed_stdout`]), as Unix
+/// tools do; any other write error is reported (status 1).
 pub fn write_failure(error: std::io::Error) -> Failure {
     if error.kind() == std::io::ErrorKind::BrokenPipe {
-        std::process::exit(0);
+        return Failure::closed_stdout();
     }
     Failure::new(
         crate::failure::API,

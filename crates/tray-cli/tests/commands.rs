@@ -7,18 +7,15 @@ mod common;
 
 use std::io::BufRead;
 
-use common::{connector_project, sandbox, stderr, stdout, tray, tray_at};
+use common::{
+    connector_project, deploy_json, export_source, json_doc, sandbox, stderr, stdout, tray, tray_at,
+};
 use serde_json::Value;
 
 const SOURCE: &str = crate::seeded_id!(tray_sandbox::SOURCE_PROJECT_ID);
 const DEST: &str = crate::seeded_id!(tray_sandbox::DESTINATION_PROJECT_ID);
 const SOLUTION: &str = crate::seeded_id!(tray_sandbox::SOLUTION_ID);
 const SPARE_AUTH: &str = crate::seeded_id!(tray_sandbox::DESTINATION_SPARE_AUTH_ID);
-
-fn json(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", stdout(output)))
-}
 
 fn code(output: &std::process::Output) -> Option<i32> {
     output.status.code()
@@ -61,7 +58,7 @@ async fn deploy_and_wait_then_get() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    let deployment = json(&output);
+    let deployment = json_doc(&output);
     assert_eq!(deployment["deploymentStatus"], "Deployed");
     assert_eq!(deployment["connectorName"], "acme-crm");
     assert_eq!(deployment["connectorVersion"], "1.0");
@@ -78,18 +75,11 @@ async fn a_repeat_deployment_says_so_with_the_id_in_progress() {
         .unwrap();
     let home = tempfile::tempdir().unwrap();
     let project = connector_project(home.path(), "acme-crm", "1.0");
-    let first = tray_at(home.path(), &sandbox)
-        .args([
-            "-o",
-            "json",
-            "deployment",
-            "create",
-            project.to_str().unwrap(),
-        ])
+    let first = deploy_json(home.path(), &sandbox, &project)
         .output()
         .unwrap();
     assert_eq!(code(&first), Some(0), "{}", stderr(&first));
-    let first = json(&first);
+    let first = json_doc(&first);
     let second = tray_at(home.path(), &sandbox)
         .args(["deployment", "create", project.to_str().unwrap()])
         .output()
@@ -99,17 +89,10 @@ async fn a_repeat_deployment_says_so_with_the_id_in_progress() {
     assert!(text.contains("already in progress"), "{text}");
     assert!(text.contains(first["id"].as_str().unwrap()), "{text}");
     common::snapshot_settings().bind(|| insta::assert_snapshot!("deploy_repeat_text", &text));
-    let third = tray_at(home.path(), &sandbox)
-        .args([
-            "-o",
-            "json",
-            "deployment",
-            "create",
-            project.to_str().unwrap(),
-        ])
+    let third = deploy_json(home.path(), &sandbox, &project)
         .output()
         .unwrap();
-    let third = json(&third);
+    let third = json_doc(&third);
     assert_eq!(third["repeatDeployment"], true);
     assert_eq!(third["id"], first["id"]);
 }
@@ -144,7 +127,7 @@ async fn a_failed_deployment_exits_3_with_or_without_wait() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(3), "{}", stderr(&output));
-    assert_eq!(json(&output)["deploymentStatus"], "Failed");
+    assert_eq!(json_doc(&output)["deploymentStatus"], "Failed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,7 +211,7 @@ async fn share_a_deployed_connector() {
         .output()
         .unwrap();
     assert_eq!(
-        json(&output),
+        json_doc(&output),
         serde_json::json!({"message": "1 permissions added"})
     );
 }
@@ -259,7 +242,7 @@ async fn project_versions_create_and_list() {
         .args(["-o", "json", "project", "version", "list", SOURCE])
         .output()
         .unwrap();
-    let versions = json(&output);
+    let versions = json_doc(&output);
     insta::assert_json_snapshot!("version_list_json", versions, { "[].created" => "[time]" });
     let numbers: Vec<&str> = versions
         .as_array()
@@ -314,7 +297,7 @@ async fn project_versions_create_and_list() {
         ])
         .output()
         .unwrap();
-    assert_eq!(json(&output).as_array().unwrap().len(), 1);
+    assert_eq!(json_doc(&output).as_array().unwrap().len(), 1);
 
     // A duplicate version number is an API error.
     let output = tray_at(home.path(), &sandbox)
@@ -335,7 +318,7 @@ async fn export_to_stdout_and_to_a_file_atomically() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    let document = json(&output);
+    let document = json_doc(&output);
     assert!(document.as_object().is_some_and(|d| !d.is_empty()));
 
     let file = home.path().join("export.json");
@@ -382,18 +365,7 @@ async fn import_requirements_preview_and_apply() {
     let sandbox = sandbox().await;
     let home = tempfile::tempdir().unwrap();
     let file = home.path().join("export.json");
-    let output = tray_at(home.path(), &sandbox)
-        .args([
-            "project",
-            "export",
-            SOURCE,
-            "1",
-            "--out",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    export_source(&mut tray_at(home.path(), &sandbox), &file);
     let export = file.to_str().unwrap();
 
     let output = tray_at(home.path(), &sandbox)
@@ -424,7 +396,7 @@ async fn import_requirements_preview_and_apply() {
         ])
         .output()
         .unwrap();
-    let needs = json(&output);
+    let needs = json_doc(&output);
     insta::assert_json_snapshot!("import_requirements_json", needs);
     let unresolved: Vec<String> = needs["authenticationsRequirements"]
         .as_array()
@@ -455,7 +427,7 @@ async fn import_requirements_preview_and_apply() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    let imported = json(&output);
+    let imported = json_doc(&output);
     assert_eq!(imported["importMetadata"]["projectId"], DEST);
     assert_eq!(
         imported["importMetadata"]["importedFrom"]["projectId"],
@@ -468,7 +440,7 @@ async fn import_requirements_preview_and_apply() {
         .args(&args)
         .output()
         .unwrap();
-    let again = json(&output);
+    let again = json_doc(&output);
     for part in ["created", "updated", "removed"] {
         assert_eq!(
             again["projectImpact"]["workflows"][part],
@@ -529,7 +501,7 @@ async fn promote_between_profiles_and_publish_the_solution() {
 
     let output = run(&["-o", "json", "--publish-solution", SOLUTION, "--yes"]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    let report = json(&output);
+    let report = json_doc(&output);
     assert_eq!(report["dryRun"], false);
     assert!(report["import"].is_object(), "{report}");
     let steps: Vec<&str> = report["steps"]
@@ -548,7 +520,7 @@ async fn promote_between_profiles_and_publish_the_solution() {
         .args(["-o", "json", "project", "version", "list", DEST])
         .output()
         .unwrap();
-    let versions = json(&output);
+    let versions = json_doc(&output);
     assert!(
         versions
             .as_array()
@@ -575,7 +547,7 @@ async fn solution_release_preview_and_create() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    assert!(json(&output)["releaseId"].is_string());
+    assert!(json_doc(&output)["releaseId"].is_string());
 }
 
 #[test]
@@ -599,7 +571,7 @@ fn multi_region_deploy_reports_each_region() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    let results = json(&output);
+    let results = json_doc(&output);
     insta::assert_json_snapshot!("multi_region_json", results, { "[].deployment.id" => "[uuid]" });
     let regions: Vec<&str> = results
         .as_array()
@@ -658,7 +630,7 @@ fn verbose_logs_go_to_stderr_without_the_token() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    json(&output);
+    json_doc(&output);
     let err = stderr(&output);
     assert!(err.contains("list_project_versions"), "{err}");
     assert!(!err.contains(tray_sandbox::DEFAULT_TOKEN), "{err}");
@@ -721,7 +693,7 @@ async fn token_file_with_bearer_prefix_and_trailing_slash_base_url() {
         .output()
         .unwrap();
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    assert_eq!(json(&output).as_array().unwrap().len(), 1);
+    assert_eq!(json_doc(&output).as_array().unwrap().len(), 1);
     // The request carried the token, never in the URL.
     let request = sandbox.requests().into_iter().last().unwrap();
     assert_eq!(request.header("authorization"), Some("Bearer <redacted>"));
@@ -784,6 +756,30 @@ fn a_closed_stdout_ends_quietly() {
         );
         assert_eq!(output.status.code(), Some(0), "{args:?}: {err}");
     }
+}
+
+/// An export to a closed stdout still removes its temporary copy: the
+/// closed pipe ends the command through `main`, destructors included.
+#[cfg(unix)]
+#[test]
+fn an_export_to_a_closed_stdout_leaves_no_temporary_file() {
+    let home = tempfile::tempdir().unwrap();
+    let tmp = home.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("tray"))
+        .args(["--sandbox", "project", "export", SOURCE, "1"])
+        .current_dir(home.path())
+        .env("TMPDIR", &tmp)
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().collect();
+    assert!(left.is_empty(), "{left:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

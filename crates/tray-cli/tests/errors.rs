@@ -7,16 +7,11 @@
 
 mod common;
 
-use common::{stderr, stdout, tray, tray_at};
+use common::{export_source, json_doc, stderr, stdout, tray, tray_at};
 use serde_json::Value;
 use tray_sandbox::{Fault, Sandbox, SandboxHandle};
 
-const SOURCE: &str = "5a8591dd-4039-49df-9202-96385ba3eff8";
-
-fn json(output: &std::process::Output) -> Value {
-    serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", stdout(output)))
-}
+const SOURCE: &str = crate::seeded_id!(tray_sandbox::SOURCE_PROJECT_ID);
 
 async fn faulty(fault: &str) -> SandboxHandle {
     let sandbox = Sandbox::builder()
@@ -49,7 +44,7 @@ async fn a_bare_bearer_token_is_no_token_and_sends_nothing() {
             "{}",
             stderr(&output)
         );
-        let doc = json(&output);
+        let doc = json_doc(&output);
         assert_eq!(doc["error"]["kind"], "no_token", "{doc}");
         assert!(doc.get("region").is_none(), "{doc}");
     }
@@ -108,7 +103,7 @@ fn several_regions_need_their_own_tokens() {
         "{}",
         stderr(&output)
     );
-    assert_eq!(json(&output)["error"]["kind"], "no_token");
+    assert_eq!(json_doc(&output)["error"]["kind"], "no_token");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -127,7 +122,7 @@ async fn a_missing_deployment_is_named_and_one_json_document_says_so() {
     );
     assert!(err.contains("hint: ") && err.contains("--region"), "{err}");
     assert!(!err.contains("get_deployment"), "{err}");
-    let doc = json(&output);
+    let doc = json_doc(&output);
     let label = sandbox.base_url().trim_start_matches("http://").to_owned();
     assert_eq!(doc["region"], Value::String(label), "{doc}");
     assert_eq!(doc["error"]["kind"], "not_found");
@@ -179,7 +174,7 @@ async fn a_share_answered_by_a_proxy_502_may_have_been_applied() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    let doc = json(&output);
+    let doc = json_doc(&output);
     assert_eq!(doc["error"]["kind"], "outcome_unknown", "{doc}");
     assert!(
         doc["error"]["message"]
@@ -200,7 +195,7 @@ async fn a_read_cut_off_once_is_retried() {
             .output()
             .unwrap();
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-        assert!(json(&output).is_array());
+        assert!(json_doc(&output).is_array());
     }
 }
 
@@ -221,7 +216,7 @@ fn bad_local_input_is_exit_2_with_an_error_document_without_region() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    let doc = json(&output);
+    let doc = json_doc(&output);
     assert_eq!(doc["error"]["kind"], "local", "{doc}");
     assert!(doc.get("region").is_none(), "{doc}");
 
@@ -231,7 +226,7 @@ fn bad_local_input_is_exit_2_with_an_error_document_without_region() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert_eq!(json(&output)["error"]["kind"], "usage");
+    assert_eq!(json_doc(&output)["error"]["kind"], "usage");
 }
 
 #[test]
@@ -250,7 +245,7 @@ fn permissions_add_shares_in_every_region_at_once() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let doc = json(&output);
+    let doc = json_doc(&output);
     let regions: Vec<&str> = doc
         .as_array()
         .unwrap()
@@ -333,18 +328,7 @@ async fn a_preview_without_auth_names_the_flag_to_add() {
     let sandbox = faulty("status=latency:1ms").await;
     let home = tempfile::tempdir().unwrap();
     let file = home.path().join("export.json");
-    let output = tray_at(home.path(), &sandbox)
-        .args([
-            "project",
-            "export",
-            SOURCE,
-            "1",
-            "--out",
-            file.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    export_source(&mut tray_at(home.path(), &sandbox), &file);
     let dest = tray_sandbox::DESTINATION_PROJECT_ID.to_string();
     let output = tray_at(home.path(), &sandbox)
         .args(["project", "import", "preview", &dest, "--export"])
@@ -430,7 +414,7 @@ async fn fields_tray_adds_to_a_share_reach_json_output() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(
-        json(&output),
+        json_doc(&output),
         serde_json::json!({"message": "1 permissions added", "failureReason": null, "added": ["a@example.com"]})
     );
 }
@@ -449,7 +433,7 @@ async fn fields_tray_adds_to_a_version_reach_json_output() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let doc = json(&output);
+    let doc = json_doc(&output);
     assert_eq!(doc[0]["failureReason"], "none yet", "{doc}");
     assert_eq!(doc[0]["versionNumber"], "1", "{doc}");
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use std::io::BufRead;
 use std::path::Path;
 
-use common::{stderr, stdout, tray};
+use common::{export_source, stderr, stdout, tray};
 
 /// `tray PATH --help`.
 fn help(home: &Path, path: &[String]) -> String {
@@ -121,20 +121,10 @@ fn example_folder() -> tempfile::TempDir {
         tray_sandbox::sample_connector_zip("acme-crm", "1.0"),
     )
     .unwrap();
-    let source = tray_sandbox::SOURCE_PROJECT_ID.to_string();
-    let output = tray(home.path())
-        .args([
-            "--sandbox",
-            "project",
-            "export",
-            &source,
-            "1",
-            "--out",
-            "export.json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    export_source(
+        tray(home.path()).arg("--sandbox"),
+        &home.path().join("export.json"),
+    );
     home
 }
 

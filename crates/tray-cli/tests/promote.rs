@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{sandbox, stderr, stdout, tray, tray_at};
+use common::{export_source, sandbox, stderr, stdout, tray, tray_at};
 use serde_json::Value;
 use tray_sandbox::{
     DESTINATION_PROJECT_ID, DESTINATION_SPARE_AUTH_ID, SOLUTION_ID, SOURCE_PROJECT_ID,
@@ -444,19 +444,7 @@ fn on_a_terminal_the_summary_comes_before_the_question() {
 
     // `import apply` shows the same summary before its question.
     let export = home.path().join("export.json");
-    let output = tray(home.path())
-        .args([
-            "--sandbox",
-            "project",
-            "export",
-            &SOURCE_PROJECT_ID.to_string(),
-            "1",
-            "--out",
-        ])
-        .arg(&export)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    export_source(tray(home.path()).arg("--sandbox"), &export);
     let apply = format!(
         "--sandbox project import apply {DESTINATION_PROJECT_ID} --export {} --auth {}",
         export.display(),
@@ -479,18 +467,7 @@ async fn an_import_apply_whose_answer_is_cut_off_says_it_may_be_applied() {
     let sandbox = sandbox().await;
     let home = tempfile::tempdir().unwrap();
     let export = home.path().join("export.json");
-    let output = tray_at(home.path(), &sandbox)
-        .args([
-            "project",
-            "export",
-            &SOURCE_PROJECT_ID.to_string(),
-            "1",
-            "--out",
-        ])
-        .arg(&export)
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    export_source(&mut tray_at(home.path(), &sandbox), &export);
     sandbox.set_faults(vec!["import=truncated".parse().unwrap()]);
     let output = tray_at(home.path(), &sandbox)
         .args([

@@ -384,3 +384,25 @@ fn each_region_of_a_multi_region_deploy_needs_its_own_token() {
     let err = stderr(&output);
     assert!(err.contains("TRAY_API_TOKEN_EU"), "{err}");
 }
+
+/// Built without the `sandbox` feature, the three things that need it
+/// still parse and answer exit 2 with one line naming the feature.
+#[cfg(not(feature = "sandbox"))]
+#[test]
+fn without_the_sandbox_feature_its_commands_name_it() {
+    let home = tempfile::tempdir().unwrap();
+    for args in [
+        &["--sandbox", "deployment", "get", "acme-crm", "1.0"][..],
+        &["demo"][..],
+        &["sandbox", "serve"][..],
+    ] {
+        let output = tray(home.path()).args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stderr),
+            "error: this tray was built without the \"sandbox\" feature; reinstall with default features: cargo install tray-cli\n",
+            "{args:?}"
+        );
+        assert!(output.stdout.is_empty(), "{args:?}");
+    }
+}

@@ -74,11 +74,10 @@ async fn every_case_of_the_table_gets_its_exit_status() {
             }
             "error" => {
                 assert_eq!(output.status.code(), Some(2), "{about}: {err}");
-                // With -o json, the one document is the error (no region:
-                // found before any request).
+                // `-o json`: the one document of a usage error, without a region.
                 let document: Value = serde_json::from_str(&out).unwrap();
+                assert!(document["error"]["kind"].is_string(), "{about}: {out}");
                 assert!(document.get("region").is_none(), "{about}: {out}");
-                assert!(document["error"]["message"].is_string(), "{about}: {out}");
                 let lines: Vec<&str> = err.lines().collect();
                 assert_eq!(lines.len(), 2, "{about}: {err}");
                 assert!(lines[0].starts_with("error: "), "{about}: {err}");

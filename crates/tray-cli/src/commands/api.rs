@@ -17,22 +17,25 @@ use crate::cli::ApiArgs;
 use crate::context::Context;
 use crate::failure::{self, CmdResult, Failure};
 
-/// `tray api`.
-pub async fn run(ctx: &mut Context, args: ApiArgs) -> CmdResult {
-    let plan = Plan::new(&args)?;
-    let client = ctx.client().await?;
-    // Builds (and so checks host and headers) before anything is sent.
-    let first = plan.request(&client, None)?;
-    drop(first);
-    if args.paginate {
-        paginate(&client, &plan, &args).await
-    } else {
-        let response = plan.request(&client, None)?.send().await?;
-        if args.include {
-            print_head(&response);
+impl ApiArgs {
+    /// `tray api`.
+    pub async fn run(self, ctx: &mut Context) -> CmdResult {
+        let args = self;
+        let plan = Plan::new(&args)?;
+        let client = ctx.client().await?;
+        // Builds (and so checks host and headers) before anything is sent.
+        let first = plan.request(&client, None)?;
+        drop(first);
+        if args.paginate {
+            paginate(&client, &plan, &args).await
+        } else {
+            let response = plan.request(&client, None)?.send().await?;
+            if args.include {
+                print_head(&response);
+            }
+            write_stdout(&format_body(&response)?)?;
+            status_failure(&plan, &response)
         }
-        write_stdout(&format_body(&response)?)?;
-        status_failure(&plan, &response)
     }
 }
 

@@ -113,7 +113,7 @@ pub async fn status(ctx: &mut Context) -> CmdResult {
         ],
         &text_rows,
     ) {
-        ctx.printer.line(line);
+        ctx.printer.line(line)?;
     }
     ctx.printer.json(&rows)?;
     let failed: Vec<String> = rows

@@ -17,7 +17,7 @@ pub fn path(ctx: &mut Context) -> CmdResult {
         })?,
     };
     let exists = path.exists();
-    ctx.printer.line(path.display().to_string());
+    ctx.printer.line(path.display().to_string())?;
     if !exists {
         ctx.printer.note("(the file does not exist yet)");
     }
@@ -54,10 +54,10 @@ pub fn list(ctx: &mut Context) -> CmdResult {
         }));
     }
     if rows.is_empty() {
-        ctx.printer.line("No profiles (define them under [profiles.NAME] in the config file; see `tray config path`)");
+        ctx.printer.line("No profiles (define them under [profiles.NAME] in the config file; see `tray config path`)")?;
     } else {
         for line in crate::table::lines(&["PROFILE", "REGION", "BASE URL", "TOKEN FROM"], &rows) {
-            ctx.printer.line(line);
+            ctx.printer.line(line)?;
         }
     }
     ctx.printer.json(&json_rows)

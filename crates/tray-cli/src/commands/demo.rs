@@ -27,15 +27,16 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
     printer.line(format!(
         "Sandbox running at {} (in-process, no Tray account needed)\n",
         sandbox.base_url()
-    ));
+    ))?;
     let client = Client::builder()
         .base_url(sandbox.base_url())
         .token(sandbox.token().to_owned())
         .build()?;
     let mut steps: Vec<serde_json::Value> = Vec::new();
     let mut step = |printer: &crate::output::Printer, title: &str, detail: String| {
-        printer.line(format!("{:>2}. {title:<28} {detail}", steps.len() + 1));
+        printer.line(format!("{:>2}. {title:<28} {detail}", steps.len() + 1))?;
         steps.push(serde_json::json!({ "step": title, "detail": detail }));
+        Ok::<(), Failure>(())
     };
 
     // Deploy the bundled sample connector and wait for it.
@@ -48,7 +49,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
             "{CONNECTOR} {VERSION}: deployment {} {}",
             deployment.id, deployment.status
         ),
-    );
+    )?;
     let mut seen: Vec<String> = vec![deployment.status.to_string()];
     let progress = printer.progress("waiting for the deployment");
     let waited = Instant::now();
@@ -88,7 +89,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
             waited.elapsed().as_secs_f64(),
             seen.join(" → ")
         ),
-    );
+    )?;
 
     // Share it.
     let emails = vec!["ada@example.com".to_owned(), "grace@example.com".to_owned()];
@@ -100,7 +101,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
         &printer,
         "share connector",
         format!("{} ({})", shared.message, emails.join(", ")),
-    );
+    )?;
 
     // Versions of the source project.
     let created = client
@@ -116,7 +117,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
             "version {} of project {}: {}",
             created.version_number, created.project_id, created.title
         ),
-    );
+    )?;
     let versions: Vec<_> = client
         .projects()
         .versions(SOURCE_PROJECT_ID)
@@ -135,7 +136,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-    );
+    )?;
 
     // Export, then look at what an import needs and would change.
     let export = client
@@ -150,7 +151,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
             export.len(),
             serde_json::to_vec(&export).map(|v| v.len()).unwrap_or(0)
         ),
-    );
+    )?;
     let input = ImportInput::new(export.clone());
     let needs = client
         .projects()
@@ -170,7 +171,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
             unresolved.len(),
             crate::table::yes_no(needs.new_config_keys)
         ),
-    );
+    )?;
     let mut resolutions = Vec::new();
     for auth in &unresolved {
         let resolution = tray_sandbox::DESTINATION_SPARE_AUTH_ID;
@@ -178,7 +179,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
         printer.line(format!(
             "    resolve {} with destination authentication {resolution}",
             auth.auth_export_id
-        ));
+        ))?;
     }
     let input = input.auth_resolutions(resolutions.clone());
     let preview = client
@@ -198,7 +199,7 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
             p.workflows.updated.len(),
             p.workflows.removed.len()
         ),
-    );
+    )?;
 
     // Import and release, the way `tray project promote` does it; the
     // checks it repeats (versions, export, requirements, preview) are the
@@ -221,11 +222,11 @@ pub async fn run(ctx: &mut Context) -> CmdResult {
                 | PromoteStepKind::Preview
         )
     }) {
-        step(&printer, s.kind.as_str(), s.detail.clone());
+        step(&printer, s.kind.as_str(), s.detail.clone())?;
     }
     printer.line(format!(
         "\nDone in {:.1}s. Every step above is one `tray` command; see the README.",
         started.elapsed().as_secs_f64()
-    ));
+    ))?;
     printer.json(&serde_json::json!({ "steps": steps, "promotion": report }))
 }

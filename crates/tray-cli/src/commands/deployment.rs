@@ -1,7 +1,7 @@
 //! `tray deployment create|get`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -11,7 +11,7 @@ use tokio::time::Instant;
 use tray_api::types::DeploymentStatus;
 use tray_api::{ConnectorZip, Deployment, IfBusy, WaitOptions};
 
-use crate::cli::{CreateWaitArgs, IfBusyArg, WaitArgs};
+use crate::cli::{CreateWaitArgs, DeploymentCreate, DeploymentGet, IfBusyArg, WaitArgs};
 use crate::context::Context;
 use crate::failure::{self, CmdResult, Failure};
 use crate::output::Printer;
@@ -57,67 +57,69 @@ pub fn locate_zip(
 /// While a wait shows no new state, a progress line at least this often.
 pub const QUIET_LINE_EVERY: Duration = Duration::from_secs(30);
 
-/// `tray deployment create`.
-pub async fn create(
-    ctx: &mut Context,
-    path: PathBuf,
-    name: Option<String>,
-    version: Option<String>,
-    args: CreateWaitArgs,
-) -> CmdResult {
-    let zip = locate_zip(&path, name.as_deref(), version.as_deref())?;
-    let targets = ctx.targets().await?;
-    let printer = ctx.printer;
-    let wait = &args.wait;
-    if targets.len() > 1 {
-        return create_many(printer, targets, &zip, &args).await;
-    }
-    let Some(target) = targets.into_iter().next() else {
-        return Err(Failure::usage("nothing to deploy to"));
-    };
-    let deployments = target.client.deployments();
-    if !wait.wait {
-        let progress = printer.progress(format!("deploying {} {}", zip.name(), zip.version()));
-        let deployment = deployments.deploy(&zip).send().await?;
-        progress.finish();
-        if deployment.repeat {
-            if !printer.quiet {
-                eprintln!(
-                    "warning: Tray skipped this upload: deployment {} of {} {} is already in progress (repeatDeployment), so this zip was not deployed",
-                    deployment.id, deployment.connector_name, deployment.connector_version
-                );
-                eprintln!(
-                    "hint: deploy again once it has ended, or use --wait, which waits for it and uploads again"
-                );
-            }
-            printer.line(format!(
-                "Upload skipped: deployment {} of {} {} is already in progress",
-                deployment.id, deployment.connector_name, deployment.connector_version
-            ));
-        } else {
-            printer.line(format!(
-                "Deployment {} of {} {} started ({})",
-                deployment.id,
-                deployment.connector_name,
-                deployment.connector_version,
-                deployment.status
-            ));
+impl DeploymentCreate {
+    /// `tray deployment create`.
+    pub async fn run(self, ctx: &mut Context) -> CmdResult {
+        let Self {
+            path,
+            name,
+            version,
+            wait: args,
+        } = self;
+        let zip = locate_zip(&path, name.as_deref(), version.as_deref())?;
+        let targets = ctx.targets().await?;
+        let printer = ctx.printer;
+        let wait = &args.wait;
+        if targets.len() > 1 {
+            return create_many(printer, targets, &zip, &args).await;
         }
-        return printer.json(&deployment);
+        let Some(target) = targets.into_iter().next() else {
+            return Err(Failure::usage("nothing to deploy to"));
+        };
+        let deployments = target.client.deployments();
+        if !wait.wait {
+            let progress = printer.progress(format!("deploying {} {}", zip.name(), zip.version()));
+            let deployment = deployments.deploy(&zip).send().await?;
+            progress.finish();
+            if deployment.repeat {
+                if !printer.quiet {
+                    eprintln!(
+                        "warning: Tray skipped this upload: deployment {} of {} {} is already in progress (repeatDeployment), so this zip was not deployed",
+                        deployment.id, deployment.connector_name, deployment.connector_version
+                    );
+                    eprintln!(
+                        "hint: deploy again once it has ended, or use --wait, which waits for it and uploads again"
+                    );
+                }
+                printer.line(format!(
+                    "Upload skipped: deployment {} of {} {} is already in progress",
+                    deployment.id, deployment.connector_name, deployment.connector_version
+                ))?;
+            } else {
+                printer.line(format!(
+                    "Deployment {} of {} {} started ({})",
+                    deployment.id,
+                    deployment.connector_name,
+                    deployment.connector_version,
+                    deployment.status
+                ))?;
+            }
+            return printer.json(&deployment);
+        }
+        let progress = printer.progress(format!("deploying {} {}", zip.name(), zip.version()));
+        let lines = Lines::new(|text: &str| progress.event(&printer, text));
+        lines.upload("", &zip);
+        let states = deployments
+            .deploy(&zip)
+            .wait()
+            .options(wait_options(wait, args.if_busy))
+            .deadline(command_deadline(printer, wait))
+            .watch();
+        let outcome = lines.follow("", states, None).await;
+        progress.finish();
+        let resume = Resume::new(ctx, zip.name(), zip.version());
+        finish(printer, outcome, &resume)
     }
-    let progress = printer.progress(format!("deploying {} {}", zip.name(), zip.version()));
-    let lines = Lines::new(|text: &str| progress.event(&printer, text));
-    lines.upload("", &zip);
-    let states = deployments
-        .deploy(&zip)
-        .wait()
-        .options(wait_options(wait, args.if_busy))
-        .deadline(command_deadline(printer, wait))
-        .watch();
-    let outcome = lines.follow("", states, None).await;
-    progress.finish();
-    let resume = Resume::new(ctx, zip.name(), zip.version());
-    finish(printer, outcome, &resume)
 }
 
 fn wait_options(wait: &WaitArgs, if_busy: IfBusyArg) -> WaitOptions {
@@ -438,13 +440,13 @@ fn finish(printer: Printer, outcome: Outcome, resume: &Resume) -> CmdResult {
                 deployment.connector_version,
                 deployment.status,
                 deployment.id
-            ));
+            ))?;
             if !skipped.is_empty() {
                 printer.line(format!(
                     "Tray skipped an upload while deployment {} ran; deployment {} holds the zip this command uploaded",
                     skipped.join(", "),
                     deployment.id
-                ));
+                ))?;
             }
             printer.json(&document(&body(&deployment), skipped, false))
         }
@@ -565,7 +567,7 @@ async fn create_many(
                     deployment.connector_version,
                     deployment.status,
                     deployment.id
-                ));
+                ))?;
                 if deployment.status == DeploymentStatus::Failed && first_failure.is_none() {
                     first_failure = Some(failed(deployment));
                 }
@@ -575,12 +577,12 @@ async fn create_many(
                     printer.line(format!(
                         "{}: Failed (deployment {})",
                         outcome.region, deployment.id
-                    ));
+                    ))?;
                 } else {
-                    printer.line(format!("{}: error: {error}", outcome.region));
+                    printer.line(format!("{}: error: {error}", outcome.region))?;
                 }
                 if first_failure.is_none() {
-                    let mut failure = match error {
+                    let failure = match error {
                         tray_api::Error::DeploymentFailed { deployment } => failed(deployment),
                         tray_api::Error::Busy { .. } => busy(error),
                         tray_api::Error::Timeout { last, .. } => {
@@ -594,66 +596,64 @@ async fn create_many(
                         }
                         _ => Failure::from_ref(error),
                     };
-                    failure.message = format!("{}: {}", outcome.region, failure.message);
-                    first_failure = Some(failure);
+                    first_failure = Some(failure.in_region(&outcome.region));
                 }
             }
         }
     }
     // One shape, defined by the library: `RegionOutcome`'s `Serialize`.
     printer.json(&outcomes)?;
-    match first_failure {
-        Some(failure) => Err(failure),
-        None => Ok(()),
-    }
+    first_failure.map_or(Ok(()), Err)
 }
 
-/// `tray deployment get`.
-pub async fn get(
-    ctx: &mut Context,
-    name: Option<String>,
-    version: Option<String>,
-    id: String,
-    wait: WaitArgs,
-) -> CmdResult {
-    let (name, version) = name_and_version(name, version)?;
-    let client = ctx.client().await?;
-    let printer = ctx.printer;
-    let resume = Resume::new(ctx, &name, &version);
-    let deployments = client.deployments();
-    let read = |result| Outcome {
-        result,
-        own: Some(id.clone()),
-        skipped_for: Vec::new(),
-    };
-    if !wait.wait {
-        let deployment = deployments.get(&name, &version, &id).await?;
-        return finish(printer, read(Ok(deployment)), &resume);
+impl DeploymentGet {
+    /// `tray deployment get`.
+    pub async fn run(self, ctx: &mut Context) -> CmdResult {
+        let Self {
+            name,
+            version,
+            id,
+            wait,
+        } = self;
+        let (name, version) = name_and_version(name, version)?;
+        let client = ctx.client().await?;
+        let printer = ctx.printer;
+        let resume = Resume::new(ctx, &name, &version);
+        let deployments = client.deployments();
+        let read = |result| Outcome {
+            result,
+            own: Some(id.clone()),
+            skipped_for: Vec::new(),
+        };
+        if !wait.wait {
+            let deployment = deployments.get(&name, &version, &id).await?;
+            return finish(printer, read(Ok(deployment)), &resume);
+        }
+        let deadline = command_deadline(printer, &wait);
+        let first =
+            match tokio::time::timeout_at(deadline, deployments.get(&name, &version, &id)).await {
+                Ok(result) => result,
+                Err(_) => Err(tray_api::Error::Timeout {
+                    what: format!("deployment {id} of {name}@{version}"),
+                    elapsed: printer.started.elapsed(),
+                    last: None,
+                }),
+            };
+        let deployment = match first {
+            Ok(deployment) if !deployment.is_terminal() => deployment,
+            other => return finish(printer, read(other), &resume),
+        };
+        let progress = printer.progress(format!("{name} {version}: {}", deployment.status));
+        let lines = Lines::new(|text: &str| progress.event(&printer, text));
+        let states = deployments
+            .wait(&deployment)
+            .interval(wait.interval)
+            .deadline(deadline)
+            .watch();
+        let outcome = lines.follow("", states, Some(&deployment)).await;
+        progress.finish();
+        finish(printer, outcome, &resume)
     }
-    let deadline = command_deadline(printer, &wait);
-    let first = match tokio::time::timeout_at(deadline, deployments.get(&name, &version, &id)).await
-    {
-        Ok(result) => result,
-        Err(_) => Err(tray_api::Error::Timeout {
-            what: format!("deployment {id} of {name}@{version}"),
-            elapsed: printer.started.elapsed(),
-            last: None,
-        }),
-    };
-    let deployment = match first {
-        Ok(deployment) if !deployment.is_terminal() => deployment,
-        other => return finish(printer, read(other), &resume),
-    };
-    let progress = printer.progress(format!("{name} {version}: {}", deployment.status));
-    let lines = Lines::new(|text: &str| progress.event(&printer, text));
-    let states = deployments
-        .wait(&deployment)
-        .interval(wait.interval)
-        .deadline(deadline)
-        .watch();
-    let outcome = lines.follow("", states, Some(&deployment)).await;
-    progress.finish();
-    finish(printer, outcome, &resume)
 }
 
 #[cfg(test)]
@@ -666,19 +666,28 @@ mod tests {
         Deployment::new(id, status, "acme-crm", "1.0")
     }
 
-    /// A reminder line comes every 30 s while nothing changes, even when
-    /// the next state takes minutes (a hanging poll), and not when states
-    /// keep coming.
-    #[tokio::test(start_paused = true)]
-    async fn quiet_waits_get_a_line_every_30_seconds() {
+    /// What [`timed_lines`] printed.
+    type Seen = Arc<Mutex<Vec<String>>>;
+
+    /// Lines that record what they print as `"{seconds since start}s {text}"`.
+    fn timed_lines(start: Instant) -> (Seen, Lines<impl Fn(&str)>) {
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let start = Instant::now();
         let sink = seen.clone();
         let lines = Lines::new(move |text: &str| {
             sink.lock()
                 .unwrap()
                 .push(format!("{}s {text}", start.elapsed().as_secs()));
         });
+        (seen, lines)
+    }
+
+    /// A reminder line comes every 30 s while nothing changes, even when
+    /// the next state takes minutes (a hanging poll), and not when states
+    /// keep coming.
+    #[tokio::test(start_paused = true)]
+    async fn quiet_waits_get_a_line_every_30_seconds() {
+        let start = Instant::now();
+        let (seen, lines) = timed_lines(start);
         let states = futures::stream::iter(vec![
             (0, d("d-1", DeploymentStatus::Deploying)),
             (10, d("d-1", DeploymentStatus::Unknown("Queued".into()))),
@@ -709,14 +718,8 @@ mod tests {
     /// An upload that hangs gets reminders too.
     #[tokio::test(start_paused = true)]
     async fn a_hanging_upload_gets_a_line_every_30_seconds() {
-        let seen = Arc::new(Mutex::new(Vec::new()));
         let start = Instant::now();
-        let sink = seen.clone();
-        let lines = Lines::new(move |text: &str| {
-            sink.lock()
-                .unwrap()
-                .push(format!("{}s {text}", start.elapsed().as_secs()));
-        });
+        let (seen, lines) = timed_lines(start);
         let zip = ConnectorZip::from_bytes(tray_sandbox::sample_connector_zip("acme-crm", "1.0"))
             .unwrap();
         lines.upload("us", &zip);

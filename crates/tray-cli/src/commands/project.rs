@@ -1,7 +1,7 @@
 //! `tray project version|export|import|promote`.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use futures::TryStreamExt;
 use serde_json::{Map, Value, json};
@@ -12,135 +12,157 @@ use tray_api::types::ProjectImportPreviewResponse;
 use tray_api::{AuthResolution, ConnectorMapping, ImportInput, ServiceMapping};
 use uuid::Uuid;
 
-use crate::cli::{ImportArgs, MappingArgs, PromoteArgs};
+use crate::cli::{
+    ImportApply, ImportArgs, ImportPreview, ImportRequirements, MappingArgs, ProjectExport,
+    PromoteArgs, VersionCreate, VersionList,
+};
 use crate::context::Context;
 use crate::failure::{CmdResult, Failure};
 use crate::output::Printer;
+use crate::table::yes_no;
 
-/// `tray project version create`.
-pub async fn create_version(
-    ctx: &mut Context,
-    project_id: Uuid,
-    version: String,
-    title: String,
-    description: Option<String>,
-) -> CmdResult {
-    if title.trim().is_empty() {
-        return Err(Failure::usage("--title must not be empty"));
-    }
-    let client = ctx.client().await?;
-    let created = client
-        .projects()
-        .create_version(project_id, version)
-        .title(title)
-        .set_description(description)
-        .await?;
-    ctx.printer.line(format!(
-        "Created version {} of project {}: {}",
-        created.version_number, created.project_id, created.title
-    ));
-    ctx.printer.json(&created)
+/// `[created, updated, removed]`: the counts of a list of changes (config
+/// or workflows, which the spec gives types of their own).
+macro_rules! counts {
+    ($changes:expr) => {
+        [
+            $changes.created.len(),
+            $changes.updated.len(),
+            $changes.removed.len(),
+        ]
+    };
 }
 
-/// `tray project version list`.
-pub async fn list_versions(
-    ctx: &mut Context,
-    project_id: Uuid,
-    limit: Option<u64>,
-    reverse: bool,
-) -> CmdResult {
-    let client = ctx.client().await?;
-    let limit = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
-    // Tray documents no order for its pages, so every page is read and the
-    // versions sorted here (stable: the same instant keeps Tray's order).
-    let mut versions: Vec<_> = client
-        .projects()
-        .versions(project_id)
-        .stream()
-        .try_collect()
-        .await?;
-    versions.sort_by_key(|v| v.created);
-    if !reverse {
-        versions.reverse();
-    }
-    versions.truncate(limit);
-    if versions.is_empty() {
-        ctx.printer
-            .line(format!("Project {project_id} has no versions"));
-    } else {
-        let rows: Vec<Vec<String>> = versions
-            .iter()
-            .map(|v| {
-                vec![
-                    v.version_number.clone(),
-                    v.created.format("%Y-%m-%d %H:%M:%SZ").to_string(),
-                    v.title.clone(),
-                    v.creator.clone(),
-                ]
-            })
-            .collect();
-        for line in crate::table::lines(&["VERSION", "CREATED", "TITLE", "CREATOR"], &rows) {
-            ctx.printer.line(line);
+impl VersionCreate {
+    /// `tray project version create`.
+    pub async fn run(self, ctx: &mut Context) -> CmdResult {
+        let Self {
+            project_id,
+            version,
+            title,
+            description,
+        } = self;
+        if title.trim().is_empty() {
+            return Err(Failure::usage("--title must not be empty"));
         }
+        let client = ctx.client().await?;
+        let created = client
+            .projects()
+            .create_version(project_id, version)
+            .title(title)
+            .set_description(description)
+            .await?;
+        ctx.printer.line(format!(
+            "Created version {} of project {}: {}",
+            created.version_number, created.project_id, created.title
+        ))?;
+        ctx.printer.json(&created)
     }
-    ctx.printer.json(&versions)
 }
 
-/// `tray project export`: to stdout (no `--out`, `--out -`, or a path that
-/// is this process's stdout), else to the file `--out` names (atomically,
-/// following symbolic links; devices and FIFOs written straight through).
-pub async fn export(
-    ctx: &mut Context,
-    project_id: Uuid,
-    version: String,
-    out: Option<PathBuf>,
-) -> CmdResult {
-    let client = ctx.client().await?;
-    match out.filter(|path| !is_stdout(path)) {
-        Some(path) => {
-            let bytes = client
-                .projects()
-                .export_to_file(project_id, &version, &path)
-                .await?;
-            ctx.printer.line(format!(
-                "Exported version {version} of project {project_id} to {} ({bytes} bytes)",
-                path.display()
-            ));
-            ctx.printer.json(&json!({
-                "projectId": project_id, "versionNumber": version,
-                "file": path.display().to_string(), "bytes": bytes,
-            }))
+impl VersionList {
+    /// `tray project version list`.
+    pub async fn run(self, ctx: &mut Context) -> CmdResult {
+        let Self {
+            project_id,
+            limit,
+            reverse,
+        } = self;
+        let client = ctx.client().await?;
+        let limit = limit.map_or(usize::MAX, |l| usize::try_from(l).unwrap_or(usize::MAX));
+        // Tray documents no order for its pages, so every page is read and the
+        // versions sorted here (stable: the same instant keeps Tray's order).
+        let mut versions: Vec<_> = client
+            .projects()
+            .versions(project_id)
+            .stream()
+            .try_collect()
+            .await?;
+        versions.sort_by_key(|v| v.created);
+        if !reverse {
+            versions.reverse();
         }
-        None => {
-            // The export document is the output in both modes. It goes
-            // through a temporary file (checked whole, then copied), so a
-            // cut-off or malformed export never reaches stdout.
-            let dir = tempfile::tempdir()
-                .map_err(|e| Failure::usage(format!("cannot create a temporary file: {e}")))?;
-            let file = dir.path().join("export.json");
-            client
-                .projects()
-                .export_to_file(project_id, &version, &file)
-                .await?;
-            // The request succeeded: a failure from here on is not a usage error.
-            let mut text = std::fs::read(&file).map_err(|e| {
-                Failure::new(
-                    crate::failure::API,
-                    format!("cannot read the export back: {e}"),
-                )
-            })?;
-            if let Some(expr) = crate::jq::active() {
-                text = crate::jq::filter(expr, &text)?;
-            } else {
-                text.push(b'\n');
+        versions.truncate(limit);
+        if versions.is_empty() {
+            ctx.printer
+                .line(format!("Project {project_id} has no versions"))?;
+        } else {
+            let rows: Vec<Vec<String>> = versions
+                .iter()
+                .map(|v| {
+                    vec![
+                        v.version_number.clone(),
+                        v.created.format("%Y-%m-%d %H:%M:%SZ").to_string(),
+                        v.title.clone(),
+                        v.creator.clone(),
+                    ]
+                })
+                .collect();
+            for line in crate::table::lines(&["VERSION", "CREATED", "TITLE", "CREATOR"], &rows) {
+                ctx.printer.line(line)?;
             }
-            crate::failure::mark_document_printed();
-            let mut stdout = std::io::stdout().lock();
-            stdout
-                .write_all(&text)
-                .and_then(|()| stdout.flush())
-                .map_err(crate::output::write_failure)?;
-            Ok(())
+        }
+        ctx.printer.json(&versions)
+    }
+}
+
+impl ProjectExport {
+    /// `tray project export`: to stdout (no `--out`, `--out -`, or a path that
+    /// is this process's stdout), else to the file `--out` names (atomically,
+    /// following symbolic links; devices and FIFOs written straight through).
+    pub async fn run(self, ctx: &mut Context) -> CmdResult {
+        let Self {
+            project_id,
+            version,
+            out,
+        } = self;
+        let client = ctx.client().await?;
+        match out.filter(|path| !is_stdout(path)) {
+            Some(path) => {
+                let bytes = client
+                    .projects()
+                    .export_to_file(project_id, &version, &path)
+                    .await?;
+                ctx.printer.line(format!(
+                    "Exported version {version} of project {project_id} to {} ({bytes} bytes)",
+                    path.display()
+                ))?;
+                ctx.printer.json(&json!({
+                    "projectId": project_id, "versionNumber": version,
+                    "file": path.display().to_string(), "bytes": bytes,
+                }))
+            }
+            None => {
+                // The export document is the output in both modes. It goes
+                // through a temporary file (checked whole, then copied), so a
+                // cut-off or malformed export never reaches stdout.
+                let dir = tempfile::tempdir()
+                    .map_err(|e| Failure::usage(format!("cannot create a temporary file: {e}")))?;
+                let file = dir.path().join("export.json");
+                client
+                    .projects()
+                    .export_to_file(project_id, &version, &file)
+                    .await?;
+                // The request succeeded: a failure from here on is not a usage error.
+                let mut text = std::fs::read(&file).map_err(|e| {
+                    Failure::new(
+                        crate::failure::API,
+                        format!("cannot read the export back: {e}"),
+                    )
+                })?;
+                if let Some(expr) = crate::jq::active() {
+                    text = crate::jq::filter(expr, &text)?;
+                } else {
+                    text.push(b'\n');
+                }
+                crate::failure::mark_document_printed();
+                let mut stdout = std::io::stdout().lock();
+                stdout
+                    .write_all(&text)
+                    .and_then(|()| stdout.flush())
+                    .map_err(crate::output::write_failure)?;
+                Ok(())
+            }
         }
     }
 }
@@ -267,140 +289,138 @@ fn import_input(args: &ImportArgs) -> CmdResult<ImportInput> {
     Ok(mappings.into_input(read_export(&args.export)?))
 }
 
-/// `tray project import requirements`.
-pub async fn requirements(ctx: &mut Context, args: ImportArgs) -> CmdResult {
-    let input = import_input(&args)?;
-    let client = ctx.client().await?;
-    let needs = client
-        .projects()
-        .import_requirements(args.dest_project_id, &input)
-        .await?;
-    let printer = ctx.printer;
-    printer.line(format!(
-        "Authentications: {} ({} unresolved); new config keys: {}",
-        needs.authentications_requirements.len(),
-        needs
-            .authentications_requirements
-            .iter()
-            .filter(|a| a.resolved_authentication.is_none())
-            .count(),
-        if needs.new_config_keys { "yes" } else { "no" }
-    ));
-    for auth in &needs.authentications_requirements {
-        match &auth.resolved_authentication {
-            Some(resolved) => printer.line(format!(
-                "  {} ({} {}): resolved to {} ({})",
-                auth.auth_export_id,
-                auth.service.name,
-                auth.service.version,
-                resolved.id,
-                resolved.title
-            )),
-            None => printer.line(format!(
-                "  {} ({} {}): UNRESOLVED, pass --auth {}=<authentication uuid>",
-                auth.auth_export_id, auth.service.name, auth.service.version, auth.auth_export_id
-            )),
-        }
-    }
-    printer.json(&needs)
-}
-
-/// `tray project import preview`.
-pub async fn preview(ctx: &mut Context, args: ImportArgs) -> CmdResult {
-    let input = import_input(&args)?;
-    let client = ctx.client().await?;
-    let preview = client
-        .projects()
-        .import_preview(args.dest_project_id, &input)
-        .await?;
-    let impact = &preview.project_impact;
-    print_changes(
-        ctx.printer,
-        "would",
-        [
-            impact.config.created.len(),
-            impact.config.updated.len(),
-            impact.config.removed.len(),
-        ],
-        [
-            impact.workflows.created.len(),
-            impact.workflows.updated.len(),
-            impact.workflows.removed.len(),
-        ],
-    );
-    if let Some(solution) = &preview.solution_impact {
-        ctx.printer.line(format!(
-            "solution: {} (breaking changes: {})",
-            solution.change_type,
-            if solution.breaking_changes {
-                "yes"
-            } else {
-                "no"
+impl ImportRequirements {
+    /// `tray project import requirements`.
+    pub async fn run(self, ctx: &mut Context) -> CmdResult {
+        let Self { args } = self;
+        let input = import_input(&args)?;
+        let client = ctx.client().await?;
+        let needs = client
+            .projects()
+            .import_requirements(args.dest_project_id, &input)
+            .await?;
+        let printer = ctx.printer;
+        printer.line(format!(
+            "Authentications: {} ({} unresolved); new config keys: {}",
+            needs.authentications_requirements.len(),
+            needs
+                .authentications_requirements
+                .iter()
+                .filter(|a| a.resolved_authentication.is_none())
+                .count(),
+            yes_no(needs.new_config_keys)
+        ))?;
+        for auth in &needs.authentications_requirements {
+            match &auth.resolved_authentication {
+                Some(resolved) => printer.line(format!(
+                    "  {} ({} {}): resolved to {} ({})",
+                    auth.auth_export_id,
+                    auth.service.name,
+                    auth.service.version,
+                    resolved.id,
+                    resolved.title
+                ))?,
+                None => printer.line(format!(
+                    "  {} ({} {}): UNRESOLVED, pass --auth {}=<authentication uuid>",
+                    auth.auth_export_id,
+                    auth.service.name,
+                    auth.service.version,
+                    auth.auth_export_id
+                ))?,
             }
-        ));
+        }
+        printer.json(&needs)
     }
-    ctx.printer.json(&preview)
 }
 
-fn print_changes(printer: Printer, verb: &str, config: [usize; 3], workflows: [usize; 3]) {
-    printer.line(format!(
-        "config: {verb} create {}, update {}, remove {}; workflows: {verb} create {}, update {}, remove {}",
-        config[0], config[1], config[2], workflows[0], workflows[1], workflows[2]
-    ));
-}
-
-/// `tray project import apply`.
-pub async fn apply(ctx: &mut Context, args: ImportArgs, yes: bool) -> CmdResult {
-    let input = import_input(&args)?;
-    if !yes {
-        require_terminal("import", "pass --yes to import from a script")?;
-    }
-    let client = ctx.client().await?;
-    if !yes {
-        // On a terminal: what will change, then the question.
+impl ImportPreview {
+    /// `tray project import preview`.
+    pub async fn run(self, ctx: &mut Context) -> CmdResult {
+        let Self { args } = self;
+        let input = import_input(&args)?;
+        let client = ctx.client().await?;
         let preview = client
             .projects()
             .import_preview(args.dest_project_id, &input)
             .await?;
-        eprint!("{}", preview_summary(args.dest_project_id, &preview));
-        ask(&format!("Import into project {}?", args.dest_project_id))?;
+        let impact = &preview.project_impact;
+        print_changes(
+            ctx.printer,
+            "would",
+            counts!(impact.config),
+            counts!(impact.workflows),
+        )?;
+        if let Some(solution) = &preview.solution_impact {
+            ctx.printer.line(format!(
+                "solution: {} (breaking changes: {})",
+                solution.change_type,
+                yes_no(solution.breaking_changes)
+            ))?;
+        }
+        ctx.printer.json(&preview)
     }
-    let imported = client
-        .projects()
-        .import(args.dest_project_id, &input)
-        .await
-        .map_err(|error| {
-            let failure = Failure::from_ref(&error);
-            if error.outcome_unknown() {
-                failure.with_hint(format!(
-                    "the import may have been applied: `tray project import preview {} --export {}` shows nothing left to change if it was",
-                    args.dest_project_id,
-                    args.export.display()
-                ))
-            } else {
-                failure
-            }
-        })?;
-    let impact = &imported.project_impact;
-    ctx.printer.line(format!(
-        "Imported {} into project {}",
-        imported.import_metadata.imported_from.project_name, imported.import_metadata.project_id
-    ));
-    print_changes(
-        ctx.printer,
-        "did",
-        [
-            impact.config.created.len(),
-            impact.config.updated.len(),
-            impact.config.removed.len(),
-        ],
-        [
-            impact.workflows.created.len(),
-            impact.workflows.updated.len(),
-            impact.workflows.removed.len(),
-        ],
-    );
-    ctx.printer.json(&imported)
+}
+
+fn print_changes(
+    printer: Printer,
+    verb: &str,
+    config: [usize; 3],
+    workflows: [usize; 3],
+) -> CmdResult {
+    printer.line(format!(
+        "config: {verb} create {}, update {}, remove {}; workflows: {verb} create {}, update {}, remove {}",
+        config[0], config[1], config[2], workflows[0], workflows[1], workflows[2]
+    ))
+}
+
+impl ImportApply {
+    /// `tray project import apply`.
+    pub async fn run(self, ctx: &mut Context) -> CmdResult {
+        let Self { args, yes } = self;
+        let input = import_input(&args)?;
+        if !yes {
+            require_terminal("import", "pass --yes to import from a script")?;
+        }
+        let client = ctx.client().await?;
+        if !yes {
+            // On a terminal: what will change, then the question.
+            let preview = client
+                .projects()
+                .import_preview(args.dest_project_id, &input)
+                .await?;
+            eprint!("{}", preview_summary(args.dest_project_id, &preview));
+            ask(&format!("Import into project {}?", args.dest_project_id))?;
+        }
+        let imported = client
+            .projects()
+            .import(args.dest_project_id, &input)
+            .await
+            .map_err(|error| {
+                let failure = Failure::from_ref(&error);
+                if error.outcome_unknown() {
+                    failure.with_hint(format!(
+                        "the import may have been applied: `tray project import preview {} --export {}` shows nothing left to change if it was",
+                        args.dest_project_id,
+                        args.export.display()
+                    ))
+                } else {
+                    failure
+                }
+            })?;
+        let impact = &imported.project_impact;
+        ctx.printer.line(format!(
+            "Imported {} into project {}",
+            imported.import_metadata.imported_from.project_name,
+            imported.import_metadata.project_id
+        ))?;
+        print_changes(
+            ctx.printer,
+            "did",
+            counts!(impact.config),
+            counts!(impact.workflows),
+        )?;
+        ctx.printer.json(&imported)
+    }
 }
 
 /// What an import will change, for the confirmation prompt (on stderr).
@@ -459,10 +479,6 @@ fn preview_summary(dest: Uuid, preview: &ProjectImportPreviewResponse) -> String
     text
 }
 
-fn yes_no(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
-}
-
 /// Refuse (exit 2, before any request) to `what` without `--yes` when
 /// stdin is not a terminal.
 fn require_terminal(what: &str, hint: &str) -> CmdResult {
@@ -492,106 +508,109 @@ fn ask(question: &str) -> CmdResult {
     }
 }
 
-/// `tray project promote`.
-pub async fn promote(ctx: &mut Context, args: PromoteArgs) -> CmdResult {
-    let mappings = Mappings::parse(&args.mapping)?;
-    let confirm = !args.dry_run && !args.yes;
-    if confirm {
-        require_terminal(
-            "promote",
-            "pass --yes to promote from a script, or --dry-run to only check",
-        )?;
-    }
-    // Each side is its profile, else the global options (one region and
-    // token serve both projects of the same account).
-    let source = match args.from.as_deref() {
-        Some(profile) => ctx.client_for(Some(profile)).await?,
-        None => ctx.client().await?,
-    };
-    let destination = match args.to.as_deref() {
-        Some(profile) => ctx.client_for(Some(profile)).await?,
-        None => ctx.client().await?,
-    };
-    let printer = ctx.printer;
-    let mut promotion = Promotion::from(&source, args.project_id, args.version.clone())
-        .to(&destination, args.dest_project);
-    if let Some(title) = &args.title {
-        promotion = promotion.title(title);
-    }
-    if let Some(solution) = args.publish_solution {
-        promotion = promotion.publish_solution(solution);
-    }
-    promotion = mappings.into_promotion(promotion);
+impl PromoteArgs {
+    /// `tray project promote`.
+    pub async fn run(self, ctx: &mut Context) -> CmdResult {
+        let args = self;
+        let mappings = Mappings::parse(&args.mapping)?;
+        let confirm = !args.dry_run && !args.yes;
+        if confirm {
+            require_terminal(
+                "promote",
+                "pass --yes to promote from a script, or --dry-run to only check",
+            )?;
+        }
+        // Each side is its profile, else the global options (one region and
+        // token serve both projects of the same account).
+        let source = match args.from.as_deref() {
+            Some(profile) => ctx.client_for(Some(profile)).await?,
+            None => ctx.client().await?,
+        };
+        let destination = match args.to.as_deref() {
+            Some(profile) => ctx.client_for(Some(profile)).await?,
+            None => ctx.client().await?,
+        };
+        let printer = ctx.printer;
+        let mut promotion = Promotion::from(&source, args.project_id, args.version.clone())
+            .to(&destination, args.dest_project);
+        if let Some(title) = &args.title {
+            promotion = promotion.title(title);
+        }
+        if let Some(solution) = args.publish_solution {
+            promotion = promotion.publish_solution(solution);
+        }
+        promotion = mappings.into_promotion(promotion);
 
-    if confirm {
-        // On a terminal: check everything (writing nothing), show what will
-        // change, then ask.
+        if confirm {
+            // On a terminal: check everything (writing nothing), show what will
+            // change, then ask.
+            let mut last = None;
+            let plan = promotion
+                .clone()
+                .dry_run(true)
+                .run_with(|step| {
+                    last = Some(step.kind);
+                    printer.event(step_line(step));
+                })
+                .await
+                .map_err(|error| promote_failure(&args, last, &error))?;
+            match plan.failed_step() {
+                // A project without any version: nothing to preview, but a
+                // real run creates the version first.
+                Some(step) if step.kind == PromoteStepKind::SourceVersion => {
+                    eprintln!(
+                        "The import cannot be previewed before version {} exists.",
+                        args.version
+                    );
+                }
+                Some(_) => {
+                    print_promotion(printer, &plan)?;
+                    return Err(dry_run_failure(&args, &plan));
+                }
+                None => {}
+            }
+            if let Some(preview) = &plan.preview {
+                eprint!("{}", preview_summary(args.dest_project, preview));
+            }
+            if let Some(read) = plan
+                .source_version
+                .as_ref()
+                .filter(|v| v.version_number != args.version)
+            {
+                eprintln!(
+                    "  (previewed from version {}: version {} does not exist yet and is created from the project's current state)",
+                    read.version_number, args.version
+                );
+            }
+            ask(&format!(
+                "Promote version {} of project {} into project {}?",
+                args.version, args.project_id, args.dest_project
+            ))?;
+        }
+
         let mut last = None;
-        let plan = promotion
-            .clone()
-            .dry_run(true)
+        let result = promotion
+            .dry_run(args.dry_run)
             .run_with(|step| {
                 last = Some(step.kind);
                 printer.event(step_line(step));
             })
-            .await
-            .map_err(|error| promote_failure(&args, last, &error))?;
-        match plan.failed_step() {
-            // A project without any version: nothing to preview, but a
-            // real run creates the version first.
-            Some(step) if step.kind == PromoteStepKind::SourceVersion => {
-                eprintln!(
-                    "The import cannot be previewed before version {} exists.",
-                    args.version
-                );
+            .await;
+        match result {
+            Ok(report) => {
+                print_promotion(printer, &report)?;
+                if report.failed_step().is_some() {
+                    return Err(dry_run_failure(&args, &report));
+                }
+                Ok(())
             }
-            Some(_) => {
-                print_promotion(printer, &plan)?;
-                return Err(dry_run_failure(&args, &plan));
+            Err(error) => {
+                // Failed after a write: say what was done before the error.
+                if let tray_api::Error::PromotionIncomplete { report, .. } = &error {
+                    print_promotion(printer, report)?;
+                }
+                Err(promote_failure(&args, last, &error))
             }
-            None => {}
-        }
-        if let Some(preview) = &plan.preview {
-            eprint!("{}", preview_summary(args.dest_project, preview));
-        }
-        if let Some(read) = plan
-            .source_version
-            .as_ref()
-            .filter(|v| v.version_number != args.version)
-        {
-            eprintln!(
-                "  (previewed from version {}: version {} does not exist yet and is created from the project's current state)",
-                read.version_number, args.version
-            );
-        }
-        ask(&format!(
-            "Promote version {} of project {} into project {}?",
-            args.version, args.project_id, args.dest_project
-        ))?;
-    }
-
-    let mut last = None;
-    let result = promotion
-        .dry_run(args.dry_run)
-        .run_with(|step| {
-            last = Some(step.kind);
-            printer.event(step_line(step));
-        })
-        .await;
-    match result {
-        Ok(report) => {
-            print_promotion(printer, &report)?;
-            if report.failed_step().is_some() {
-                return Err(dry_run_failure(&args, &report));
-            }
-            Ok(())
-        }
-        Err(error) => {
-            // Failed after a write: say what was done before the error.
-            if let tray_api::Error::PromotionIncomplete { report, .. } = &error {
-                print_promotion(printer, report)?;
-            }
-            Err(promote_failure(&args, last, &error))
         }
     }
 }
@@ -721,7 +740,7 @@ fn print_promotion(printer: Printer, report: &PromoteReport) -> CmdResult {
             PromoteStepStatus::Done => step.kind.to_string(),
             status => format!("{} ({status})", step.kind),
         };
-        printer.line(format!("{name:<22} {}", step.detail));
+        printer.line(format!("{name:<22} {}", step.detail))?;
     }
     printer.json(report)
 }

@@ -50,6 +50,19 @@ pub async fn sandbox() -> SandboxHandle {
         .unwrap()
 }
 
+/// Export version 1 of the seeded source project to `out` with `cmd` (a
+/// `tray` pointed at a sandbox, or given `--sandbox`), which must succeed.
+pub fn export_source(cmd: &mut Command, out: &Path) {
+    let output = cmd
+        .args(["project", "export"])
+        .arg(tray_sandbox::SOURCE_PROJECT_ID.to_string())
+        .args(["1", "--out"])
+        .arg(out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
 /// Write a connector project folder (`connector.json` + `.tray/connector.zip`).
 pub fn connector_project(dir: &Path, name: &str, version: &str) -> PathBuf {
     let project = dir.join(name);
@@ -115,6 +128,21 @@ macro_rules! seeded_id {
             Err(_) => panic!("a UUID is ASCII"),
         }
     }};
+}
+
+/// The one JSON document on stdout.
+pub fn json_doc(output: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {}", stdout(output)))
+}
+
+/// `tray -o json deployment create PROJECT` against `sandbox` (more
+/// arguments may follow).
+pub fn deploy_json(home: &Path, sandbox: &SandboxHandle, project: &Path) -> Command {
+    let mut cmd = tray_at(home, sandbox);
+    cmd.args(["-o", "json", "deployment", "create"])
+        .arg(project);
+    cmd
 }
 
 /// stdout of an assert as a string.
