@@ -387,6 +387,11 @@ pub(crate) fn incomplete_hint(report: &PromoteReport) -> &'static str {
 /// reached Tray and the answer was lost or unreadable (timeout, reset,
 /// truncated or non-JSON body, 5xx). A refused connection, a 429 or
 /// another 4xx means Tray did not apply it.
+/// Yes/no answers in step details are written `yes`/`no`, as the CLI does.
+fn yes_no(value: bool) -> &'static str {
+    if value { "yes" } else { "no" }
+}
+
 fn outcome_unknown(error: &Error) -> bool {
     error.outcome_unknown()
 }
@@ -723,7 +728,7 @@ impl<F: FnMut(&PromoteStep)> Run<'_, F> {
                     PromoteStepKind::SolutionCheck,
                     format!(
                         "solution {solution} exists (its draft now: breaking changes: {}); released after the import",
-                        preview.breaking_changes
+                        yes_no(preview.breaking_changes)
                     ),
                 ),
                 Err(error) => return Err(self.read_failed(PromoteStepKind::SolutionCheck, error)),
@@ -968,9 +973,9 @@ impl<F: FnMut(&PromoteStep)> Run<'_, F> {
                 PromoteStepKind::ReleasePreview,
                 format!(
                     "solution {solution}: breaking changes: {}, new user input: {}, new system input: {}",
-                    preview.breaking_changes,
-                    preview.requires_new_user_input,
-                    preview.requires_new_system_input
+                    yes_no(preview.breaking_changes),
+                    yes_no(preview.requires_new_user_input),
+                    yes_no(preview.requires_new_system_input)
                 ),
             );
             self.report.release_preview = Some(preview);
