@@ -21,7 +21,9 @@ use tokio::net::TcpListener;
 use tray_api::{Client, Error, RetryConfig};
 
 fn fixture(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tls").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tls")
+        .join(name)
 }
 
 /// A port on 127.0.0.1 that nothing listens on (bound, then released).
