@@ -46,7 +46,7 @@ async fn the_sandbox_follows_the_table() {
         .start()
         .await
         .unwrap();
-    let http = reqwest::Client::new();
+    let http = tray_api_raw::http_client_builder().build().unwrap();
     let base = sandbox.base_url();
     let zip = tray_sandbox::sample_connector_zip("shared", "1.0");
     let deployed = http

@@ -36,7 +36,7 @@ async fn every_case_of_the_table_gets_its_status_from_the_sandbox() {
     let cases = table["cases"].as_array().unwrap();
     assert!(cases.len() >= 15, "the table lost cases");
     let sandbox = Sandbox::builder().start().await.unwrap();
-    let http = reqwest::Client::new();
+    let http = tray_api_raw::http_client_builder().build().unwrap();
     for case in cases {
         let about = text(case, "/about").unwrap();
         let zip = std::fs::read(dir.join(text(case, "/file").unwrap())).unwrap();
@@ -108,7 +108,9 @@ async fn a_zip_lying_about_its_sizes_is_rejected() {
     let zip = std::fs::read(fixtures_dir().join("zips/bomb.zip")).unwrap();
     let lying = understate_sizes(&zip, "acme/assets/zeros.bin");
     let sandbox = Sandbox::builder().start().await.unwrap();
-    let response = reqwest::Client::new()
+    let response = tray_api_raw::http_client_builder()
+        .build()
+        .unwrap()
         .post(format!(
             "{}/cdk/v1/deployments/connectors/acme/versions/1.0/deploy-connector-from-source",
             sandbox.base_url()

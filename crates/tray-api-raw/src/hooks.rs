@@ -62,10 +62,26 @@ impl std::error::Error for InvalidToken {}
 ///
 /// The token is stored as a header value marked *sensitive* (hidden from
 /// reqwest's and hyper's debug output) and is never printed by `Debug`.
-#[derive(Clone, Default)]
+///
+/// Making one (any constructor) first calls
+/// [`install_crypto_provider`](crate::install_crypto_provider), so the
+/// `reqwest::Client` a generated `Client::new` builds right after finds a
+/// TLS crypto provider.
+#[derive(Clone)]
 pub struct ClientState {
     authorization: Option<HeaderValue>,
     executor: Option<Arc<dyn Executor>>,
+}
+
+impl Default for ClientState {
+    /// No token, no executor.
+    fn default() -> Self {
+        crate::install_crypto_provider();
+        Self {
+            authorization: None,
+            executor: None,
+        }
+    }
 }
 
 impl ClientState {

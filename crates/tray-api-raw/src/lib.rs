@@ -20,6 +20,16 @@
 //! [`Executor`] hook), the shared error body [`ApiError`], and open enums
 //! ([`DeploymentStatus`] and friends) that keep values Tray adds later.
 //!
+//! ## TLS
+//!
+//! HTTPS uses rustls with the `ring` crypto provider (reqwest's
+//! `rustls-no-provider` feature: aws-lc-rs is not built). reqwest needs a
+//! process-wide default provider before any `reqwest::Client` is built;
+//! making a [`ClientState`] installs `ring` as that default (unless you
+//! installed a provider before), so the generated `Client::new` just works.
+//! For a `reqwest::Client` of your own, start from [`http_client_builder`]
+//! or call [`install_crypto_provider`] first.
+//!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! use tray_api_raw::{deployments, ClientState};
@@ -41,6 +51,7 @@
 mod enums;
 mod error;
 mod hooks;
+mod tls;
 
 pub use enums::{
     AuthSlotChangeCode, AuthSlotRecreationReasonCode, ConfigSlotChangeCode,
@@ -48,6 +59,7 @@ pub use enums::{
 };
 pub use error::ApiError;
 pub use hooks::{ClientState, Executor, ExecutorFuture, InvalidToken};
+pub use tls::{http_client_builder, install_crypto_provider};
 
 /// Whether an operation may be repeated after a failure whose outcome is
 /// unknown (a timeout, a 5xx, a lost connection). Each spec operation says

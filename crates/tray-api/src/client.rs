@@ -477,12 +477,18 @@ impl ClientBuilder {
     /// Use this `reqwest::Client` (proxies, TLS roots, ...). The token is
     /// still added per request and never set as a default header.
     ///
+    /// Build it from [`tray_api_raw::http_client_builder`]: HTTPS uses
+    /// rustls with the `ring` provider, which reqwest needs installed as the
+    /// process default before any `reqwest::Client` is built (see
+    /// [`tray_api_raw::install_crypto_provider`]).
+    ///
     /// ```
-    /// let client = tray_api::Client::builder()
-    ///     .http_client(reqwest::Client::new())
-    ///     .build()
-    ///     .unwrap();
+    /// let http = tray_api_raw::http_client_builder()
+    ///     .connect_timeout(std::time::Duration::from_secs(5))
+    ///     .build()?;
+    /// let client = tray_api::Client::builder().http_client(http).build()?;
     /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
@@ -570,7 +576,7 @@ impl ClientBuilder {
         let deploy_timeout = self.timeout.unwrap_or(DEPLOY_TIMEOUT);
         let http = match self.http_client {
             Some(client) => client,
-            None => reqwest::Client::builder()
+            None => tray_api_raw::http_client_builder()
                 .user_agent(
                     self.user_agent
                         .unwrap_or_else(|| format!("tray-api-rust/{}", env!("CARGO_PKG_VERSION"))),

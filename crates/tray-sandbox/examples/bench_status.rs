@@ -32,7 +32,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = sandbox.token().to_owned();
     let source = base64::engine::general_purpose::STANDARD
         .encode(tray_sandbox::sample_connector_zip("bench", "1.0"));
-    let deployed: serde_json::Value = reqwest::Client::new()
+    let deployed: serde_json::Value = tray_api_raw::http_client_builder()
+        .build()?
         .post(format!(
             "{base_url}/cdk/v1/deployments/connectors/bench/versions/1.0/deploy-connector-from-source"
         ))
@@ -50,7 +51,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let url = format!("{base_url}/cdk/v1/deployments/connectors/bench/versions/1.0/{id}");
 
     // Warm up the connections.
-    let clients: Vec<reqwest::Client> = (0..concurrency).map(|_| reqwest::Client::new()).collect();
+    let clients: Vec<reqwest::Client> = (0..concurrency)
+        .map(|_| tray_api_raw::http_client_builder().build())
+        .collect::<Result<_, _>>()?;
     for client in &clients {
         client
             .get(&url)

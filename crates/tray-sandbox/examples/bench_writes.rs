@@ -58,7 +58,7 @@ async fn run(
 ) -> Result<(), Box<dyn std::error::Error>> {
     let base_url = sandbox.base_url();
     let token = sandbox.token().to_owned();
-    let http = reqwest::Client::new();
+    let http = tray_api_raw::http_client_builder().build()?;
     let next = Arc::new(AtomicUsize::new(0));
     let done = Arc::new(AtomicBool::new(false));
 

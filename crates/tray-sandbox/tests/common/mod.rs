@@ -13,7 +13,7 @@ use tray_sandbox::{Sandbox, SandboxBuilder, SandboxHandle};
 /// tokio's paused clock (`start_paused = true`) advance time only when
 /// they sleep, never while a request is in flight.
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    tray_api_raw::http_client_builder()
         .pool_idle_timeout(None)
         .build()
         .unwrap()
