@@ -84,6 +84,45 @@ pub fn read_token_file(path: &Path) -> Result<String> {
     })
 }
 
+/// Where a token comes from: an environment variable or a file.
+///
+/// ```
+/// use tray_api::config::TokenSource;
+/// assert_eq!(TokenSource::Env("TRAY_API_TOKEN_EU".into()).to_string(), "$TRAY_API_TOKEN_EU");
+/// assert_eq!(TokenSource::File("/run/secrets/t".into()).to_string(), "file /run/secrets/t");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenSource {
+    /// An environment variable, by name.
+    Env(String),
+    /// A file holding the token.
+    File(PathBuf),
+}
+
+impl TokenSource {
+    /// The token this source holds now ([`Error::NoToken`] when it is
+    /// unset, blank or a bare `Bearer `; [`Error::Io`] for an unreadable
+    /// file).
+    pub fn read(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String> {
+        match self {
+            Self::File(path) => read_token_file(path),
+            Self::Env(var) => usable(lookup(var)).ok_or_else(|| Error::NoToken {
+                message: format!("no API token: {var} is not set or empty"),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for TokenSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Env(var) => write!(f, "${var}"),
+            Self::File(path) => write!(f, "file {}", path.display()),
+        }
+    }
+}
+
 /// Where to call and where the token comes from, before the rule is
 /// applied: what the CLI's `--region`, `--base-url` and `--token-file`
 /// (and `TRAY_REGION`, `TRAY_API_URL`) say.
@@ -161,6 +200,31 @@ impl Settings {
         self
     }
 
+    /// Where the rule takes the token from (see the [module docs](self)),
+    /// without reading a file: for one region, its own variable when it
+    /// holds a token, else `TRAY_API_TOKEN`. `tray auth status` reports it.
+    ///
+    /// ```
+    /// use tray_api::{Region, config::{Settings, TokenSource}};
+    /// let lookup = |name: &str| (name == "TRAY_API_TOKEN_EU").then(|| "eu".to_string());
+    /// let eu = Settings::default().region(Region::Eu);
+    /// assert_eq!(eu.token_source(&lookup), TokenSource::Env("TRAY_API_TOKEN_EU".into()));
+    /// assert_eq!(Settings::default().token_source(&lookup), TokenSource::Env("TRAY_API_TOKEN".into()));
+    /// ```
+    pub fn token_source(&self, lookup: &dyn Fn(&str) -> Option<String>) -> TokenSource {
+        let region_var = region_token_env(self.region.unwrap_or_default());
+        if self.base_url.is_none() && self.several_regions {
+            return TokenSource::Env(region_var);
+        }
+        if let Some(file) = &self.token_file {
+            return TokenSource::File(file.clone());
+        }
+        if self.base_url.is_none() && usable(lookup(&region_var)).is_some() {
+            return TokenSource::Env(region_var);
+        }
+        TokenSource::Env(TOKEN_ENV.to_owned())
+    }
+
     /// The token the rule picks (see the [module docs](self)).
     ///
     /// ```
@@ -174,35 +238,28 @@ impl Settings {
     /// assert_eq!(Settings::default().region(Region::Eu).token(&lookup).unwrap(), "global");
     /// ```
     pub fn token(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String> {
-        if self.base_url.is_none() && self.several_regions {
-            let region = self.region.unwrap_or_default();
-            let var = region_token_env(region);
-            return usable(lookup(&var)).ok_or_else(|| Error::NoToken {
-                message: format!(
-                    "no API token for region {region}: set {var} (with several regions each needs its own token; {TOKEN_ENV} and token files serve none of them)"
-                ),
-            });
-        }
-        if let Some(file) = &self.token_file {
-            return read_token_file(file);
-        }
-        match &self.base_url {
-            Some(url) => usable(lookup(TOKEN_ENV)).ok_or_else(|| Error::NoToken {
-                message: format!(
-                    "no API token for {url}: set {TOKEN_ENV} or use a token file (per-region variables never go to a base URL)"
-                ),
+        match self.token_source(lookup) {
+            TokenSource::Env(var) => usable(lookup(&var)).ok_or_else(|| Error::NoToken {
+                message: self.missing_token(),
             }),
-            None => {
-                let region = self.region.unwrap_or_default();
-                let var = region_token_env(region);
-                usable(lookup(&var))
-                    .or_else(|| usable(lookup(TOKEN_ENV)))
-                    .ok_or_else(|| Error::NoToken {
-                        message: format!(
-                            "no API token for region {region}: set {var} or {TOKEN_ENV}, or use a token file"
-                        ),
-                    })
-            }
+            source => source.read(lookup),
+        }
+    }
+
+    /// Why no token was found, naming what would serve.
+    fn missing_token(&self) -> String {
+        let region = self.region.unwrap_or_default();
+        let var = region_token_env(region);
+        match &self.base_url {
+            None if self.several_regions => format!(
+                "no API token for region {region}: set {var} (with several regions each needs its own token; {TOKEN_ENV} and token files serve none of them)"
+            ),
+            Some(url) => format!(
+                "no API token for {url}: set {TOKEN_ENV} or use a token file (per-region variables never go to a base URL)"
+            ),
+            None => format!(
+                "no API token for region {region}: set {var} or {TOKEN_ENV}, or use a token file"
+            ),
         }
     }
 
@@ -265,7 +322,7 @@ mod profiles {
 
     use serde::Deserialize;
 
-    use super::{Settings, read_token_file, usable};
+    use super::{Settings, TokenSource, usable};
     use crate::client::{Client, ClientBuilder};
     use crate::error::{Error, Result};
     use crate::region::Region;
@@ -373,18 +430,26 @@ mod profiles {
                 .transpose()
         }
 
+        /// Where the profile's token comes from: its `token_file`, else its
+        /// `token_env` variable (`None` when it names neither).
+        pub fn token_source(&self) -> Option<TokenSource> {
+            match (&self.token_file, &self.token_env) {
+                (Some(file), _) => Some(TokenSource::File(file.clone())),
+                (None, Some(var)) => Some(TokenSource::Env(var.clone())),
+                (None, None) => None,
+            }
+        }
+
         /// The profile's token: its `token_file`, else its `token_env`
         /// variable.
         pub fn token(&self, lookup: &dyn Fn(&str) -> Option<String>) -> Result<String> {
-            if let Some(file) = &self.token_file {
-                return read_token_file(file);
-            }
-            match &self.token_env {
-                Some(var) => usable(lookup(var)).ok_or_else(|| Error::NoToken {
+            match self.token_source() {
+                Some(TokenSource::Env(var)) => usable(lookup(&var)).ok_or_else(|| Error::NoToken {
                     message: format!(
                         "no API token: the profile reads it from {var}, which is not set or empty"
                     ),
                 }),
+                Some(source) => source.read(lookup),
                 None => Err(Error::NoToken {
                     message: "no API token: the profile has no token_env or token_file".into(),
                 }),
@@ -425,6 +490,38 @@ mod tests {
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
         move |name: &str| map.get(name).cloned()
+    }
+
+    #[test]
+    fn the_source_named_is_the_one_the_token_comes_from() {
+        let eu_only = env(&[("TRAY_API_TOKEN_EU", "eu-token")]);
+        let both = env(&[("TRAY_API_TOKEN_EU", "eu"), ("TRAY_API_TOKEN", "all")]);
+        let eu = Settings::default().region(Region::Eu);
+        assert_eq!(
+            eu.token_source(&eu_only),
+            TokenSource::Env("TRAY_API_TOKEN_EU".into())
+        );
+        assert_eq!(
+            eu.token_source(&eu_only).read(&eu_only).unwrap(),
+            "eu-token"
+        );
+        // A base URL never takes a per-region variable.
+        let url = eu.clone().base_url("http://127.0.0.1:9");
+        assert_eq!(
+            url.token_source(&both),
+            TokenSource::Env("TRAY_API_TOKEN".into())
+        );
+        assert_eq!(url.token(&both).unwrap(), "all");
+        // Several regions: only the region's own variable, even with a file.
+        let several = eu.clone().token_file("/nonexistent").several_regions(true);
+        assert_eq!(
+            several.token_source(&both),
+            TokenSource::Env("TRAY_API_TOKEN_EU".into())
+        );
+        assert_eq!(
+            eu.token_file("/run/t").token_source(&both),
+            TokenSource::File("/run/t".into())
+        );
     }
 
     #[test]

@@ -127,20 +127,8 @@ impl Context {
         Ok(targets)
     }
 
-    /// The place and token file the global options name (the library's
-    /// [`Settings`], to which it applies the region/token rule).
     fn settings(&self) -> Settings {
-        let mut settings = Settings::default();
-        if let Some(region) = self.global.region.first() {
-            settings = settings.region(*region);
-        }
-        if let Some(url) = &self.global.base_url {
-            settings = settings.base_url(url.clone());
-        }
-        if let Some(file) = &self.global.token_file {
-            settings = settings.token_file(file.clone());
-        }
-        settings
+        settings(&self.global)
     }
 
     /// The client of a profile (or, with `None`, of the global options).
@@ -211,11 +199,28 @@ impl Context {
     }
 }
 
+/// The place and token file the global options name (the library's
+/// [`Settings`], to which it applies the region/token rule).
+pub fn settings(global: &Global) -> Settings {
+    let mut settings = Settings::default();
+    if let Some(region) = global.region.first() {
+        settings = settings.region(*region);
+    }
+    if let Some(url) = &global.base_url {
+        settings = settings.base_url(url.clone());
+    }
+    if let Some(file) = &global.token_file {
+        settings = settings.token_file(file.clone());
+    }
+    settings
+}
+
 /// The process environment, as the library's token rule reads it.
-fn env(name: &str) -> Option<String> {
+pub fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-fn user_agent() -> String {
+/// The user agent of every request the CLI sends.
+pub fn user_agent() -> String {
     format!("tray-cli/{}", env!("CARGO_PKG_VERSION"))
 }

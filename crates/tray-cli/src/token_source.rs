@@ -1,38 +1,33 @@
 //! Where a target's token and base URL come from, for `tray auth status` and
-//! `tray config list`, described without ever showing the token.
-//!
-//! This follows the rule of `Context::token` (context.rs): a profile's
-//! `token_file`, else its `token_env`; else, for one region of several,
-//! `TRAY_API_TOKEN_<REGION>`; else `--token-file`; else `TRAY_API_TOKEN`.
-//! TODO(lead): once the token rule lives in tray-api, describe it from there
-//! instead of restating it here.
+//! `tray config list`, described without ever showing the token. The token
+//! rule itself is the library's ([`tray_api::config::Settings::token_source`],
+//! [`Profile::token_source`]); this only adds the profile's name and the
+//! sandbox.
 
 use std::fmt;
-use std::path::PathBuf;
 
 use serde::Serialize;
 use tray_api::Region;
+use tray_api::config::TokenSource;
 
 use crate::cli::Global;
 use crate::config::Profile;
+use crate::context;
 
 /// Where a token comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// An environment variable (`TRAY_API_TOKEN`, `TRAY_API_TOKEN_EU`, or a
-    /// profile's `token_env`).
-    Env {
-        /// The variable.
-        var: String,
+    /// A variable or a file, and the profile that names it, if any.
+    Token {
+        /// The variable or file.
+        from: TokenSource,
         /// The profile that names it, if any.
         profile: Option<String>,
     },
-    /// A file (`--token-file` or a profile's `token_file`).
-    File {
-        /// The file.
-        path: PathBuf,
-        /// The profile that names it, if any.
-        profile: Option<String>,
+    /// A profile that names neither `token_env` nor `token_file`.
+    Missing {
+        /// The profile.
+        profile: String,
     },
     /// The in-process sandbox's own token.
     Sandbox,
@@ -41,19 +36,15 @@ pub enum Source {
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Env { var, profile: None } => write!(f, "${var}"),
-            Self::Env {
-                var,
-                profile: Some(p),
-            } => write!(f, "${var} (profile {p})"),
-            Self::File {
-                path,
+            Self::Token {
+                from,
                 profile: None,
-            } => write!(f, "file {}", path.display()),
-            Self::File {
-                path,
+            } => write!(f, "{from}"),
+            Self::Token {
+                from,
                 profile: Some(p),
-            } => write!(f, "file {} (profile {p})", path.display()),
+            } => write!(f, "{from} (profile {p})"),
+            Self::Missing { profile } => write!(f, "none (profile {profile})"),
             Self::Sandbox => f.write_str("sandbox"),
         }
     }
@@ -65,60 +56,45 @@ impl Serialize for Source {
     }
 }
 
-/// The token source of a target: `profile` (with its name), else
-/// `multi_region` (one region of several), else the global options.
-/// `--sandbox` is the caller's business (it replaces every source).
+/// The token source of a target, by the library's rule: `profile` (with
+/// its name), else `multi_region` (one region of several), else the global
+/// options. `--sandbox` is the caller's business (it replaces every source).
 pub fn source(
     global: &Global,
     profile: Option<(&str, &Profile)>,
     multi_region: Option<Region>,
 ) -> Source {
     if let Some((name, profile)) = profile {
-        if let Some(path) = &profile.token_file {
-            return Source::File {
-                path: path.clone(),
+        return match profile.token_source() {
+            Some(from) => Source::Token {
+                from,
                 profile: Some(name.to_owned()),
-            };
-        }
-        if let Some(var) = &profile.token_env {
-            return Source::Env {
-                var: var.clone(),
-                profile: Some(name.to_owned()),
-            };
-        }
-    }
-    if let Some(region) = multi_region {
-        return Source::Env {
-            var: format!("TRAY_API_TOKEN_{}", region.to_string().to_uppercase()),
-            profile: None,
+            },
+            None => Source::Missing {
+                profile: name.to_owned(),
+            },
         };
     }
-    match &global.token_file {
-        Some(path) => Source::File {
-            path: path.clone(),
-            profile: None,
-        },
-        None => Source::Env {
-            var: tray_api::TOKEN_ENV.to_owned(),
-            profile: None,
-        },
+    let settings = match multi_region {
+        Some(region) => tray_api::config::Settings::default()
+            .region(region)
+            .several_regions(true),
+        None => context::settings(global),
+    };
+    Source::Token {
+        from: settings.token_source(&context::env),
+        profile: None,
     }
 }
 
 /// The token of a source, read now (`Err` says why there is none). For
 /// `tray auth status`, which reports a missing token instead of stopping.
 pub fn read(source: &Source) -> Result<String, String> {
-    let token = match source {
-        Source::Sandbox => return Err("the sandbox has its own token".to_owned()),
-        Source::Env { var, .. } => std::env::var(var).map_err(|_| format!("${var} is not set"))?,
-        Source::File { path, .. } => std::fs::read_to_string(path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-    };
-    let token = tray_api::clean_token(&token).to_owned();
-    if token.is_empty() {
-        return Err(format!("{source} is empty"));
+    match source {
+        Source::Token { from, .. } => from.read(&context::env).map_err(|e| e.to_string()),
+        Source::Missing { .. } => Err("the profile has no token_env or token_file".to_owned()),
+        Source::Sandbox => Err("the sandbox has its own token".to_owned()),
     }
-    Ok(token)
 }
 
 /// The last 4 characters of a long token (`…ab12`), nothing for a short one:

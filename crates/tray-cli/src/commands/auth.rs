@@ -156,7 +156,7 @@ async fn row(ctx: &mut Context, config: &Config, spec: Spec) -> CmdResult<Row> {
                     Client::builder()
                         .region(region)
                         .token(token)
-                        .user_agent(format!("tray-cli/{}", env!("CARGO_PKG_VERSION")))
+                        .user_agent(crate::context::user_agent())
                         .build()
                         .map_err(Failure::from)
                 });
