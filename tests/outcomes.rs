@@ -12,20 +12,7 @@ use tray_sandbox::{
     DESTINATION_PROJECT_ID, Fault, SOLUTION_ID, SOURCE_PROJECT_ID, Sandbox, SandboxHandle,
 };
 
-fn fast_retries() -> RetryConfig {
-    RetryConfig::default()
-        .with_initial_backoff(Duration::from_millis(10))
-        .with_max_backoff(Duration::from_millis(50))
-}
-
-fn client(sandbox: &SandboxHandle, retry: RetryConfig) -> Client {
-    Client::builder()
-        .base_url(sandbox.base_url())
-        .token(sandbox.token().to_owned())
-        .retry(retry)
-        .build()
-        .unwrap()
-}
+use tray_tests::{fast_retries, sandbox_client as client};
 
 async fn sandbox(fault: &str) -> SandboxHandle {
     let sandbox = Sandbox::builder()

@@ -6,24 +6,10 @@
 use futures::StreamExt;
 use std::time::Duration;
 
-use tray_api::{Client, ConnectorZip, Error, RetryConfig, WaitOptions, types::DeploymentStatus};
+use tray_api::{ConnectorZip, Error, RetryConfig, WaitOptions, types::DeploymentStatus};
 use tray_sandbox::{Fault, Sandbox, SandboxHandle};
 
-/// Fast retries so the tests stay quick; four of them.
-fn fast_retries() -> RetryConfig {
-    RetryConfig::default()
-        .with_initial_backoff(Duration::from_millis(10))
-        .with_max_backoff(Duration::from_millis(50))
-}
-
-fn client(sandbox: &SandboxHandle, retry: RetryConfig) -> Client {
-    Client::builder()
-        .base_url(sandbox.base_url())
-        .token(sandbox.token().to_owned())
-        .retry(retry)
-        .build()
-        .unwrap()
-}
+use tray_tests::{fast_retries, sandbox_client as client};
 
 fn fault(spec: &str) -> Fault {
     spec.parse().unwrap()

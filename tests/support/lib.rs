@@ -19,3 +19,26 @@ pub fn fixture(name: &str) -> Value {
         .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("fixture {name} is not JSON: {e}"))
 }
+
+/// Fast retries (10 ms first backoff, 50 ms at most; four of them), so the
+/// tests against the sandbox's faults stay quick.
+pub fn fast_retries() -> tray_api::RetryConfig {
+    tray_api::RetryConfig::default()
+        .with_initial_backoff(std::time::Duration::from_millis(10))
+        .with_max_backoff(std::time::Duration::from_millis(50))
+}
+
+/// A client of `sandbox` (its base URL and token) with these retries.
+/// Panics when the client cannot be built: a test helper.
+#[allow(clippy::expect_used)]
+pub fn sandbox_client(
+    sandbox: &tray_sandbox::SandboxHandle,
+    retry: tray_api::RetryConfig,
+) -> tray_api::Client {
+    tray_api::Client::builder()
+        .base_url(sandbox.base_url())
+        .token(sandbox.token().to_owned())
+        .retry(retry)
+        .build()
+        .expect("a client of the sandbox")
+}
