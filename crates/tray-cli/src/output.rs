@@ -35,15 +35,17 @@ impl Printer {
         let mut text = serde_json::to_vec_pretty(value)
             .map_err(|e| Failure::usage(format!("cannot write JSON output: {e}")))?;
         text.push(b'\n');
+        self.document(text)
+    }
+
+    /// Print the command's one document, already JSON text (an export as
+    /// Tray sent it), filtered by `--jq` when given.
+    pub fn document(&self, mut text: Vec<u8>) -> CmdResult {
         crate::failure::mark_document_printed();
         if let Some(expr) = crate::jq::active() {
             text = crate::jq::filter(expr, &text)?;
         }
-        let mut stdout = std::io::stdout().lock();
-        stdout
-            .write_all(&text)
-            .and_then(|()| stdout.flush())
-            .map_err(write_failure)
+        write_stdout(&text)
     }
 
     /// Print a result line (text mode only).
@@ -131,6 +133,22 @@ impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
     }
+}
+
+/// Print the command's one document as it is (a body as received, not
+/// filtered), so a failure after it adds no second one.
+pub fn raw_document(bytes: &[u8]) -> CmdResult {
+    crate::failure::mark_document_printed();
+    write_stdout(bytes)
+}
+
+/// Write and flush stdout (a closed pipe ends the command quietly).
+fn write_stdout(bytes: &[u8]) -> CmdResult {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(write_failure)
 }
 
 /// A compact elapsed time for progress lines: `0s`, `12s`, `2m05s`, `1h02m`.

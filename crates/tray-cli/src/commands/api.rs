@@ -6,7 +6,7 @@
 //! `Authorization`), the `--input` file, and the host (only the base URL's
 //! origin ever gets the token).
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 use jaq_json::Val;
@@ -33,7 +33,7 @@ impl ApiArgs {
             if args.include {
                 print_head(&response);
             }
-            write_stdout(&format_body(&response)?)?;
+            crate::output::raw_document(&format_body(&response)?)?;
             status_failure(&plan, &response)
         }
     }
@@ -254,7 +254,7 @@ async fn paginate(client: &tray_api::Client, plan: &Plan, args: &ApiArgs) -> Cmd
             print_head(&response);
         }
         if !response.is_success() {
-            write_stdout(&format_body(&response)?)?;
+            crate::output::raw_document(&format_body(&response)?)?;
             return status_failure(plan, &response);
         }
         let page = jaq_json::read::parse_single(&response.body)
@@ -296,7 +296,7 @@ async fn paginate(client: &tray_api::Client, plan: &Plan, args: &ApiArgs) -> Cmd
     } else {
         write_json(&all)
     };
-    write_stdout(&body)
+    crate::output::raw_document(&body)
 }
 
 fn field<'v>(value: &'v Val, name: &str) -> Option<&'v Val> {
@@ -368,17 +368,6 @@ fn print_head(response: &RawResponse) {
         ));
     }
     eprintln!("{head}");
-}
-
-/// Writes the command's one document (the body as received) to stdout.
-fn write_stdout(bytes: &[u8]) -> CmdResult {
-    // A failure after this (a non-2xx status) adds no second document.
-    crate::failure::mark_document_printed();
-    let mut stdout = std::io::stdout().lock();
-    stdout
-        .write_all(bytes)
-        .and_then(|()| stdout.flush())
-        .map_err(crate::output::write_failure)
 }
 
 /// Exit 1 with one line for a non-2xx status (the body is already printed).

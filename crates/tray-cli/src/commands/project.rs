@@ -150,18 +150,8 @@ impl ProjectExport {
                         format!("cannot read the export back: {e}"),
                     )
                 })?;
-                if let Some(expr) = crate::jq::active() {
-                    text = crate::jq::filter(expr, &text)?;
-                } else {
-                    text.push(b'\n');
-                }
-                crate::failure::mark_document_printed();
-                let mut stdout = std::io::stdout().lock();
-                stdout
-                    .write_all(&text)
-                    .and_then(|()| stdout.flush())
-                    .map_err(crate::output::write_failure)?;
-                Ok(())
+                text.push(b'\n');
+                ctx.printer.document(text)
             }
         }
     }
