@@ -37,6 +37,28 @@ const API_OPTIONS: &[&str] = &[
     "sandbox",
 ];
 
+/// [`command`] as this process parses it: an option's environment variable
+/// set to a blank value counts as unset, as in the library's token and
+/// region rule (CI systems write `VAR: ""` for a variable or secret that is
+/// not defined), instead of `TRAY_API_URL=""` calling the URL `""` or
+/// `TRAY_CONFIG=""` failing the command line.
+pub fn parsing_command(lookup: impl Fn(&OsStr) -> Option<std::ffi::OsString>) -> Command {
+    let mut command = command();
+    let blank: Vec<clap::Id> = command
+        .get_arguments()
+        .filter(|arg| {
+            arg.get_env()
+                .and_then(&lookup)
+                .is_some_and(|value| value.to_string_lossy().trim().is_empty())
+        })
+        .map(|arg| arg.get_id().clone())
+        .collect();
+    for id in blank {
+        command = command.mut_arg(id, |arg| arg.env(None));
+    }
+    command
+}
+
 /// The command line with its help: used to parse and for `--help`.
 pub fn command() -> Command {
     let mut command = Cli::command()

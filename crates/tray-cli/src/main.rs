@@ -33,9 +33,11 @@ fn main() -> ExitCode {
         eprintln!("error: internal error: {info}");
         eprintln!("hint: this is a bug in tray; please report it with the command you ran");
     }));
-    let cli = match help::command().try_get_matches().and_then(|matches| {
-        Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut help::command()))
-    }) {
+    let cli = match help::parsing_command(|name| std::env::var_os(name))
+        .try_get_matches()
+        .and_then(|matches| {
+            Cli::from_arg_matches(&matches).map_err(|e| e.format(&mut help::command()))
+        }) {
         Ok(cli) => cli,
         Err(error) => {
             // clap prints help/version on stdout (exit 0) and usage errors on stderr (exit 2).
