@@ -142,7 +142,10 @@ async fn a_route_left_out_answers_as_an_unknown_path() {
     );
     // The other routes, including the deploy route beside it, still answer.
     let deployed = deploy(&deployments(&sandbox), "acme-crm").await;
-    assert_eq!(deployed.deployment_status, Some(DeploymentStatus::Deploying));
+    assert_eq!(
+        deployed.deployment_status,
+        Some(DeploymentStatus::Deploying)
+    );
     let response = plain(
         &sandbox,
         Method::GET,
