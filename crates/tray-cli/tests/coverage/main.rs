@@ -109,6 +109,48 @@ fn the_operations_come_from_the_specs() {
 }
 
 #[test]
+fn only_the_openapi_documents_directly_in_openapi_are_read() {
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("openapi");
+    std::fs::create_dir_all(dir.join("upstream")).unwrap();
+    let doc = |id: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /v1/things/{{thingId}}:\n    \
+             parameters:\n      - {{name: thingId, in: path, required: true, schema: {{type: integer}}}}\n    \
+             get:\n      operationId: {id}\n      responses: {{'200': {{description: ok}}}}\n    \
+             delete:\n      operationId: {id}Delete\n      responses: {{'204': {{description: ok}}}}\n"
+        )
+    };
+    std::fs::write(dir.join("b.yaml"), doc("getThing")).unwrap();
+    std::fs::write(dir.join("a.yaml"), doc("getOther")).unwrap();
+    // Not specs of ours: an allowlist, a vendored upstream copy, another extension.
+    std::fs::write(dir.join("allowlist.yaml"), "differences: []\n").unwrap();
+    std::fs::write(dir.join("upstream/tray.yaml"), doc("upstreamThing")).unwrap();
+    std::fs::write(dir.join("c.json"), doc("jsonThing")).unwrap();
+    let operations = spec::operations(root.path()).unwrap();
+    let listed: Vec<(&str, &str, &str)> = operations
+        .iter()
+        .map(|o| (o.id.as_str(), o.method.as_str(), o.sample_path.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("getOther", "GET", "/v1/things/1"),
+            ("getOtherDelete", "DELETE", "/v1/things/1"),
+            ("getThing", "GET", "/v1/things/1"),
+            ("getThingDelete", "DELETE", "/v1/things/1"),
+        ]
+    );
+    // An operation without an operationId is an error, not skipped.
+    std::fs::write(dir.join("d.yaml"), doc("x").replace("operationId: x\n", "")).unwrap();
+    let error = spec::operations(root.path()).unwrap_err();
+    assert!(
+        error.contains("GET /v1/things/{thingId} has no operationId"),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_request_matches_its_operation_by_method_and_template() {
     let get = Operation::new("getDeployment", "get", STATUS_TEMPLATE);
     assert!(get.matches(
