@@ -157,6 +157,10 @@
 //! [`tray_api_raw::RATE_LIMIT_PER_SECOND`] requests/s with bursts of
 //! [`tray_api_raw::RATE_LIMIT_BURST`] (governor's GCRA on tokio's clock),
 //! for the whole sandbox; 429 without `Retry-After`.
+//! **Leaving a route out** ([`SandboxBuilder::without_route`]) makes the
+//! sandbox answer as if Tray had not shipped that endpoint (404 `No such
+//! endpoint`, or 405 where another route serves the path); the coverage
+//! test uses it to prove it notices a missing route.
 //!
 //! **State** is in memory; with [`SandboxBuilder::state_file`] it is loaded
 //! on start (the seeds are not re-added then) and saved after each change

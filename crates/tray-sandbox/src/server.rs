@@ -74,6 +74,7 @@ pub struct SandboxBuilder {
     state_file: Option<PathBuf>,
     seed_file: Option<PathBuf>,
     body_limit: usize,
+    without_routes: Vec<Route>,
 }
 
 impl Default for SandboxBuilder {
@@ -88,6 +89,7 @@ impl Default for SandboxBuilder {
             state_file: None,
             seed_file: None,
             body_limit: DEFAULT_BODY_LIMIT,
+            without_routes: Vec::new(),
         }
     }
 }
@@ -163,6 +165,25 @@ impl SandboxBuilder {
         self
     }
 
+    /// Answers as if this endpoint did not exist (repeatable): its path
+    /// is 404 `No such endpoint: METHOD PATH` like any unknown path, or 405
+    /// when another route serves the same path with another method. For
+    /// trying a client against a region where Tray has not shipped an
+    /// endpoint yet, and for testing the coverage check
+    /// (`crates/tray-cli/tests/coverage`). [`Route::All`] removes every
+    /// route.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use tray_sandbox::{Route, Sandbox};
+    /// let sandbox = Sandbox::builder().without_route(Route::Status).start().await.unwrap();
+    /// # let _ = sandbox; }
+    /// ```
+    pub fn without_route(mut self, route: Route) -> Self {
+        self.without_routes.push(route);
+        self
+    }
+
     /// Loads or seeds the state (with a state file: removes the temporary
     /// files a killed run left, and saves it once, so a folder that is
     /// missing or cannot be written fails here), binds the socket and
@@ -211,7 +232,7 @@ impl SandboxBuilder {
             body_limit: self.body_limit,
             log: Mutex::new(VecDeque::new()),
         });
-        let router = router(&app);
+        let router = router(&app, &self.without_routes);
         let (shutdown_tx, mut shutdown_rx) = watch::channel(false);
         let server = tokio::spawn(async move {
             let shutdown = async move {
@@ -500,9 +521,10 @@ impl App {
 /// body for any other path. Layers, outermost first: the request log (and
 /// the body size limit), the faults, the rate limit; then, in each
 /// handler, the token, the path parameters, the query and the body.
-fn router(app: &Arc<App>) -> Router {
+/// The routes in `without` are left out ([`SandboxBuilder::without_route`]).
+fn router(app: &Arc<App>, without: &[Route]) -> Router {
     let on = |route: Route, method_router: MethodRouter<Arc<App>>| {
-        (route.path(), method_router.fallback(method_not_allowed))
+        (route, method_router.fallback(method_not_allowed))
     };
     let routes = [
         on(Route::Deploy, post(deploy)),
@@ -518,8 +540,10 @@ fn router(app: &Arc<App>) -> Router {
         on(Route::Release, post(release)),
     ];
     let mut router = Router::new();
-    for (path, method_router) in routes {
-        router = router.route(path, method_router);
+    for (route, method_router) in routes {
+        if !without.iter().any(|removed| removed.covers(Some(route))) {
+            router = router.route(route.path(), method_router);
+        }
     }
     router
         .fallback(no_such_endpoint)

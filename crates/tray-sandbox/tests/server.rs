@@ -127,6 +127,57 @@ async fn read_token_reads_but_cannot_write() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_route_left_out_answers_as_an_unknown_path() {
+    let sandbox = fast()
+        .without_route(tray_sandbox::Route::Status)
+        .start()
+        .await
+        .unwrap();
+    let token = sandbox.token().to_owned();
+    let status_path = "/cdk/v1/deployments/connectors/acme-crm/versions/1.0/latest";
+    let response = plain(&sandbox, Method::GET, status_path, Some(&token), None).await;
+    assert_eq!(
+        response.error(404),
+        format!("No such endpoint: GET {status_path}")
+    );
+    // The other routes, including the deploy route beside it, still answer.
+    let deployed = deploy(&deployments(&sandbox), "acme-crm").await;
+    assert_eq!(
+        deployed.deployment_status,
+        Some(DeploymentStatus::Deploying)
+    );
+    let response = plain(
+        &sandbox,
+        Method::GET,
+        &format!("/core/v1/projects/{SOURCE_PROJECT_ID}/versions"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert_eq!(response.status, 200, "{}", response.text);
+    // A path another route serves with another method is still a 405.
+    let response = plain(
+        &sandbox,
+        Method::GET,
+        &deploy_path("acme-crm", "1.0"),
+        Some(&token),
+        None,
+    )
+    .await;
+    assert!(response.error(405).contains("use POST"));
+
+    // `Route::All` leaves every route out.
+    let empty = fast()
+        .without_route(tray_sandbox::Route::All)
+        .start()
+        .await
+        .unwrap();
+    let path = format!("/core/v1/projects/{SOURCE_PROJECT_ID}/versions");
+    let response = plain(&empty, Method::GET, &path, Some(&token), None).await;
+    assert_eq!(response.error(404), format!("No such endpoint: GET {path}"));
+}
+
+#[tokio::test(start_paused = true)]
 async fn unknown_routes_and_methods_answer_json() {
     let sandbox = start().await;
     let token = sandbox.token().to_owned();
