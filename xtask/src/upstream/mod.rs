@@ -393,13 +393,22 @@ impl fmt::Display for Difference {
     }
 }
 
-/// A difference, and the reason when the allowlist names it.
+/// A difference, and the allowlist entry that names it, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// The difference.
     pub difference: Difference,
-    /// The allowlist entry's reason, when it is allowlisted.
-    pub allowlisted: Option<String>,
+    /// The allowlist entry naming it.
+    pub allowlisted: Option<Allowed>,
+}
+
+/// The allowlist entry that names a difference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allowed {
+    /// The entry's position in the file, from 1.
+    pub entry: usize,
+    /// Its reason.
+    pub reason: String,
 }
 
 /// The differences of one operation.
@@ -483,10 +492,15 @@ impl Report {
         u8::from(!self.unallowlisted().is_empty() || !self.stale.is_empty())
     }
 
-    /// The report as printed by `cargo xtask upstream-diff`.
+    /// The report as printed by `cargo xtask upstream-diff`: the
+    /// differences by operation (allowlisted ones marked with their entry's
+    /// number), the reasons of the entries used, the stale entries, the
+    /// differences to fix or allowlist, the summary line and the upstream
+    /// operations not covered, by tag.
     pub fn render(&self) -> String {
         let mut out = String::new();
         let mut identical = Vec::new();
+        let mut reasons: BTreeMap<usize, (usize, &str)> = BTreeMap::new();
         for operation in &self.operations {
             if operation.findings.is_empty() {
                 identical.push(operation.operation.as_str());
@@ -496,8 +510,9 @@ impl Report {
             for finding in &operation.findings {
                 match &finding.allowlisted {
                     None => out.push_str(&format!("  {}\n", finding.difference)),
-                    Some(reason) => {
-                        out.push_str(&format!("  allowlisted: {}\n      because: {reason}\n", finding.difference));
+                    Some(allowed) => {
+                        out.push_str(&format!("  {}  [allowlisted #{}]\n", finding.difference, allowed.entry));
+                        reasons.entry(allowed.entry).or_insert((0, &allowed.reason)).0 += 1;
                     }
                 }
             }
@@ -506,10 +521,30 @@ impl Report {
         if !identical.is_empty() {
             out.push_str(&format!("no difference: {}\n\n", identical.join(", ")));
         }
+        if !reasons.is_empty() {
+            out.push_str(&format!("allowlisted ({ALLOWLIST}), by entry:\n"));
+            for (entry, (count, reason)) in &reasons {
+                let plural = if *count == 1 { "" } else { "s" };
+                out.push_str(&format!("  #{entry} ({count} difference{plural}): {reason}\n"));
+            }
+            out.push('\n');
+        }
         if !self.stale.is_empty() {
-            out.push_str(&format!("stale allowlist entries (they match nothing; remove or fix them in {ALLOWLIST}):\n"));
+            out.push_str(&format!(
+                "stale allowlist entries (they match no difference; remove or correct them in {ALLOWLIST}):\n"
+            ));
             for stale in &self.stale {
-                out.push_str(&format!("  entry {}: {}\n", stale.entry, stale.difference));
+                out.push_str(&format!("  #{}: {}\n", stale.entry, stale.difference));
+            }
+            out.push('\n');
+        }
+        let open = self.unallowlisted();
+        if !open.is_empty() {
+            out.push_str(&format!(
+                "not allowlisted (fix our spec, or add an entry with its reason to {ALLOWLIST}):\n"
+            ));
+            for difference in open {
+                out.push_str(&format!("  {difference}\n"));
             }
             out.push('\n');
         }
@@ -619,13 +654,16 @@ pub fn diff(upstream: &Document, ours: &[Document], allowlist: &Allowlist) -> Re
     }
     // Apply the allowlist.
     let key = |d: &Difference| (d.operation.clone(), d.at.clone(), d.what());
-    let mut named: BTreeMap<(String, String, String), &str> = BTreeMap::new();
-    for entry in &allowlist.entries {
+    let mut named: BTreeMap<(String, String, String), Allowed> = BTreeMap::new();
+    for (index, entry) in allowlist.entries.iter().enumerate() {
         for operation in &entry.operations {
             for at in &entry.at {
                 named
                     .entry((operation.clone(), at.clone(), entry.difference.clone()))
-                    .or_insert(entry.reason.as_str());
+                    .or_insert_with(|| Allowed {
+                        entry: index + 1,
+                        reason: entry.reason.clone(),
+                    });
             }
         }
     }
@@ -639,7 +677,7 @@ pub fn diff(upstream: &Document, ours: &[Document], allowlist: &Allowlist) -> Re
                 .into_iter()
                 .map(|difference| {
                     let key = key(&difference);
-                    let allowlisted = named.get(&key).map(|reason| (*reason).to_owned());
+                    let allowlisted = named.get(&key).cloned();
                     if allowlisted.is_some() {
                         used.insert(key);
                     }
