@@ -11,7 +11,9 @@ use super::schema::{Cut, Resolver, Shape, child_path};
 /// The extension naming the upstream operation one of ours wraps.
 pub const UPSTREAM_OPERATION_EXTENSION: &str = "x-tray-upstream-operation-id";
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// One operation of a document, with what is needed to compare it.
 pub(crate) struct Operation<'a> {
@@ -99,7 +101,12 @@ struct Out<'o> {
 }
 
 impl Out<'_> {
-    fn push(&mut self, at: impl Into<String>, upstream: impl Into<String>, ours: impl Into<String>) {
+    fn push(
+        &mut self,
+        at: impl Into<String>,
+        upstream: impl Into<String>,
+        ours: impl Into<String>,
+    ) {
         self.list.push(Difference {
             operation: self.operation.to_owned(),
             at: at.into(),
@@ -111,7 +118,11 @@ impl Out<'_> {
 
 /// Every difference between `ours` and the upstream operation it maps to,
 /// named after our operation.
-pub(crate) fn operation(upstream: &Operation<'_>, ours: &Operation<'_>, list: &mut Vec<Difference>) {
+pub(crate) fn operation(
+    upstream: &Operation<'_>,
+    ours: &Operation<'_>,
+    list: &mut Vec<Difference>,
+) {
     let mut out = Out {
         operation: &ours.id,
         list,
@@ -155,12 +166,19 @@ impl<'a, 'o> Side<'a, 'o> {
     /// location and name (header names compared case-insensitively).
     fn parameters(&self) -> BTreeMap<(String, String), &'a Value> {
         let mut map = BTreeMap::new();
-        for list in [self.operation.path_item.get("parameters"), self.operation.node.get("parameters")] {
+        for list in [
+            self.operation.path_item.get("parameters"),
+            self.operation.node.get("parameters"),
+        ] {
             for parameter in list.and_then(Value::as_array).into_iter().flatten() {
                 let Some(parameter) = self.deref(parameter) else {
                     continue;
                 };
-                let location = parameter.get("in").and_then(Value::as_str).unwrap_or("?").to_owned();
+                let location = parameter
+                    .get("in")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?")
+                    .to_owned();
                 let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
                 let key = if location == "header" {
                     name.to_ascii_lowercase()
@@ -230,8 +248,16 @@ fn presence(required: bool, shape: &Shape) -> String {
 }
 
 fn request_body(out: &mut Out<'_>, up: &mut Side<'_, '_>, ours: &mut Side<'_, '_>) {
-    let up_body = up.operation.node.get("requestBody").and_then(|b| up.deref(b));
-    let our_body = ours.operation.node.get("requestBody").and_then(|b| ours.deref(b));
+    let up_body = up
+        .operation
+        .node
+        .get("requestBody")
+        .and_then(|b| up.deref(b));
+    let our_body = ours
+        .operation
+        .node
+        .get("requestBody")
+        .and_then(|b| ours.deref(b));
     let at = "request body";
     match (up_body, our_body) {
         (Some(u), Some(o)) => {
@@ -303,8 +329,16 @@ fn content<'a, 'b>(
                 let our_shape = ours.shape(o.get("schema"));
                 schema(out, &prefix, "", &up_shape, &our_shape);
             }
-            (Some(_), None) => out.push(format!("{at} media type \"{media}\""), "declared", "missing"),
-            (None, Some(_)) => out.push(format!("{at} media type \"{media}\""), "missing", "declared"),
+            (Some(_), None) => out.push(
+                format!("{at} media type \"{media}\""),
+                "declared",
+                "missing",
+            ),
+            (None, Some(_)) => out.push(
+                format!("{at} media type \"{media}\""),
+                "missing",
+                "declared",
+            ),
             (None, None) => {}
         }
     }
@@ -358,7 +392,8 @@ fn schema(out: &mut Out<'_>, prefix: &str, path: &str, up: &Shape, ours: &Shape)
         for name in names {
             let child = child_path(path, name);
             let child_at = format!("{prefix} property \"{child}\"");
-            let (u_required, o_required) = (up.required.contains(name), ours.required.contains(name));
+            let (u_required, o_required) =
+                (up.required.contains(name), ours.required.contains(name));
             match (up.properties.get(name), ours.properties.get(name)) {
                 (None, None) => {
                     // Only named in `required`: compare that.
@@ -419,9 +454,13 @@ fn security(operation: &Operation<'_>) -> String {
         for (key, scopes) in requirement {
             let definition = operation
                 .root
-                .pointer(&format!("/components/securitySchemes/{}", key.replace('~', "~0").replace('/', "~1")))
+                .pointer(&format!(
+                    "/components/securitySchemes/{}",
+                    key.replace('~', "~0").replace('/', "~1")
+                ))
                 .and_then(|d| resolver.deref(d));
-            let mut text = definition.map_or_else(|| format!("undefined scheme \"{key}\""), scheme_text);
+            let mut text =
+                definition.map_or_else(|| format!("undefined scheme \"{key}\""), scheme_text);
             let scopes = strings(Some(scopes));
             if !scopes.is_empty() {
                 text.push_str(&format!(" [{}]", scopes.join(", ")));

@@ -142,7 +142,8 @@ impl Document {
             name: name.clone(),
             message: one_line(&message),
         };
-        let mut yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| yaml_error(e.to_string()))?;
+        let mut yaml: serde_yaml::Value =
+            serde_yaml::from_str(text).map_err(|e| yaml_error(e.to_string()))?;
         yaml.apply_merge().map_err(|e| yaml_error(e.to_string()))?;
         let root = to_json(yaml).map_err(yaml_error)?;
         if !root.get("paths").is_some_and(Value::is_object) {
@@ -194,7 +195,9 @@ fn to_json(value: serde_yaml::Value) -> Result<Value, String> {
             }
         }
         Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?),
+        Y::Sequence(items) => {
+            Value::Array(items.into_iter().map(to_json).collect::<Result<_, _>>()?)
+        }
         Y::Mapping(mapping) => {
             let mut object = serde_json::Map::new();
             for (key, value) in mapping {
@@ -377,7 +380,10 @@ impl Difference {
         let (upstream, ours) = what
             .strip_prefix("upstream ")
             .and_then(|rest| rest.rsplit_once(", ours "))
-            .map_or_else(|| (what.to_owned(), String::new()), |(u, o)| (u.to_owned(), o.to_owned()));
+            .map_or_else(
+                || (what.to_owned(), String::new()),
+                |(u, o)| (u.to_owned(), o.to_owned()),
+            );
         Self {
             operation: operation.to_owned(),
             at: at.to_owned(),
@@ -506,13 +512,22 @@ impl Report {
                 identical.push(operation.operation.as_str());
                 continue;
             }
-            out.push_str(&format!("{} ({})\n", operation.operation, operation.summary));
+            out.push_str(&format!(
+                "{} ({})\n",
+                operation.operation, operation.summary
+            ));
             for finding in &operation.findings {
                 match &finding.allowlisted {
                     None => out.push_str(&format!("  {}\n", finding.difference)),
                     Some(allowed) => {
-                        out.push_str(&format!("  {}  [allowlisted #{}]\n", finding.difference, allowed.entry));
-                        reasons.entry(allowed.entry).or_insert((0, &allowed.reason)).0 += 1;
+                        out.push_str(&format!(
+                            "  {}  [allowlisted #{}]\n",
+                            finding.difference, allowed.entry
+                        ));
+                        reasons
+                            .entry(allowed.entry)
+                            .or_insert((0, &allowed.reason))
+                            .0 += 1;
                     }
                 }
             }
@@ -525,7 +540,9 @@ impl Report {
             out.push_str(&format!("allowlisted ({ALLOWLIST}), by entry:\n"));
             for (entry, (count, reason)) in &reasons {
                 let plural = if *count == 1 { "" } else { "s" };
-                out.push_str(&format!("  #{entry} ({count} difference{plural}): {reason}\n"));
+                out.push_str(&format!(
+                    "  #{entry} ({count} difference{plural}): {reason}\n"
+                ));
             }
             out.push('\n');
         }
@@ -551,11 +568,16 @@ impl Report {
         out.push_str(&self.summary());
         out.push('\n');
         if !self.not_covered.is_empty() {
-            out.push_str("\nupstream operations not covered (other tags; they do not fail the run):\n");
+            out.push_str(
+                "\nupstream operations not covered (other tags; they do not fail the run):\n",
+            );
             for (tag, operations) in &self.not_covered {
                 out.push_str(&format!("  {tag} ({})\n", operations.len()));
                 for operation in operations {
-                    out.push_str(&format!("    {} {}  {}\n", operation.method, operation.path, operation.id));
+                    out.push_str(&format!(
+                        "    {} {}  {}\n",
+                        operation.method, operation.path, operation.id
+                    ));
                 }
             }
         }
@@ -566,8 +588,10 @@ impl Report {
 /// Compare our documents with the upstream one.
 pub fn diff(upstream: &Document, ours: &[Document], allowlist: &Allowlist) -> Report {
     let upstream_operations = compare::operations(&upstream.root);
-    let by_id: BTreeMap<&str, &compare::Operation<'_>> =
-        upstream_operations.iter().map(|o| (o.id.as_str(), o)).collect();
+    let by_id: BTreeMap<&str, &compare::Operation<'_>> = upstream_operations
+        .iter()
+        .map(|o| (o.id.as_str(), o))
+        .collect();
     let mut operations = Vec::new();
     let mut mapped: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut our_paths = BTreeSet::new();
@@ -586,7 +610,10 @@ pub fn diff(upstream: &Document, ours: &[Document], allowlist: &Allowlist) -> Re
                     format!("{}; {}", operation.route(), document.name)
                 }
                 Some(id) => {
-                    mapped.entry(id.clone()).or_default().push(operation.id.clone());
+                    mapped
+                        .entry(id.clone())
+                        .or_default()
+                        .push(operation.id.clone());
                     match by_id.get(id.as_str()) {
                         None => differences.push(Difference {
                             operation: operation.id.clone(),
@@ -607,7 +634,9 @@ pub fn diff(upstream: &Document, ours: &[Document], allowlist: &Allowlist) -> Re
     for (id, ours) in &mapped {
         if ours.len() > 1 {
             for operation in ours {
-                if let Some((_, _, differences)) = operations.iter_mut().find(|(o, _, _)| o == operation) {
+                if let Some((_, _, differences)) =
+                    operations.iter_mut().find(|(o, _, _)| o == operation)
+                {
                     differences.push(Difference {
                         operation: operation.clone(),
                         at: UPSTREAM_OPERATION_EXTENSION.to_owned(),
@@ -644,7 +673,11 @@ pub fn diff(upstream: &Document, ours: &[Document], allowlist: &Allowlist) -> Re
                 }],
             ));
         } else {
-            let tag = operation.tags.first().cloned().unwrap_or_else(|| "(no tag)".to_owned());
+            let tag = operation
+                .tags
+                .first()
+                .cloned()
+                .unwrap_or_else(|| "(no tag)".to_owned());
             not_covered.entry(tag).or_default().push(UpstreamOperation {
                 id: operation.id.clone(),
                 method: operation.method.clone(),

@@ -172,7 +172,12 @@ impl<'a> Resolver<'a> {
             shape = self.reference(reference);
         }
         for key in ["allOf"] {
-            for branch in object.get(key).and_then(Value::as_array).into_iter().flatten() {
+            for branch in object
+                .get(key)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let branch = self.shape(branch);
                 shape.merge(branch);
             }
@@ -234,7 +239,11 @@ impl<'a> Resolver<'a> {
                     if first {
                         union.required = shape.required.clone();
                     } else {
-                        union.required = union.required.intersection(&shape.required).cloned().collect();
+                        union.required = union
+                            .required
+                            .intersection(&shape.required)
+                            .cloned()
+                            .collect();
                     }
                     first = false;
                     let others = Shape {
@@ -308,7 +317,11 @@ impl<'a> Resolver<'a> {
             }
         }
         if let Some(required) = object.get("required").and_then(Value::as_array) {
-            shape.required = required.iter().filter_map(Value::as_str).map(str::to_owned).collect();
+            shape.required = required
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
         }
         if let Some(items) = object.get("items") {
             shape.items = Some(Box::new(self.shape(items)));
