@@ -293,10 +293,15 @@ fn responses(out: &mut Out<'_>, up: &mut Side<'_, '_>, ours: &mut Side<'_, '_>) 
     let codes: BTreeSet<&String> = up_map.keys().chain(our_map.keys()).collect();
     for code in codes {
         let at = format!("response {code}");
-        let up_response = up_map.get(code.as_str()).and_then(|r| up.deref(r));
-        let our_response = our_map.get(code.as_str()).and_then(|r| ours.deref(r));
+        // A response whose `$ref` does not resolve is declared without content.
+        let up_response = up_map.get(code.as_str()).map(|r| up.deref(r));
+        let our_response = our_map.get(code.as_str()).map(|r| ours.deref(r));
         match (up_response, our_response) {
-            (Some(u), Some(o)) => content(out, &at, up, u.get("content"), ours, o.get("content")),
+            (Some(u), Some(o)) => {
+                let up_content = u.and_then(|u| u.get("content"));
+                let our_content = o.and_then(|o| o.get("content"));
+                content(out, &at, up, up_content, ours, our_content);
+            }
             (Some(_), None) => out.push(at, "declared", "missing"),
             (None, Some(_)) => out.push(at, "missing", "declared"),
             (None, None) => {}
