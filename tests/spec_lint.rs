@@ -67,6 +67,10 @@ fn scratch_copy() -> tempfile::TempDir {
             std::fs::read_dir(root.join(dir)).unwrap_or_else(|e| panic!("cannot list {dir}: {e}"));
         for entry in entries {
             let entry = entry.unwrap_or_else(|e| panic!("cannot list {dir}: {e}"));
+            // Files only: openapi/ also holds the vendored upstream/ folder.
+            if !entry.path().is_file() {
+                continue;
+            }
             std::fs::copy(
                 entry.path(),
                 scratch.path().join(dir).join(entry.file_name()),

@@ -4,6 +4,8 @@
 //!   in `xtask/snapshots/` so each spec change is a reviewable diff.
 //! * [`lint`]: spec checks (parse, generate, examples valid and round-trip
 //!   through the generated types, seed fixtures).
+//! * [`upstream`]: our specs against Tray's published OpenAPI document
+//!   (`cargo xtask upstream-diff`, run by `.ci/run`).
 //! * [`unused_deps`]: every dependency a workspace package declares is used
 //!   by its sources (`cargo xtask unused-deps`, run by `.ci/run`).
 
@@ -11,6 +13,7 @@ pub mod lint;
 pub mod registry;
 pub mod snapshot;
 pub mod unused_deps;
+pub mod upstream;
 
 use std::path::PathBuf;
 

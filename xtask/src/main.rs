@@ -21,6 +21,15 @@ tasks:
                    fixture in tests/fixtures/ deserializing
   unused-deps      fail, naming each dependency a workspace package declares but
                    none of its sources uses (cargo metadata + the sources)
+  upstream-diff [FILE]
+                   compare openapi/*.yaml with Tray's published OpenAPI document
+                   (FILE, default the vendored openapi/upstream/tray-published-openapi.yaml),
+                   operation by operation (each of ours names the upstream one it wraps
+                   with x-tray-upstream-operation-id); print the differences, the stale
+                   entries of openapi/upstream-allowlist.yaml and the upstream operations
+                   we do not cover. Exit 0 when every difference is allowlisted and no
+                   entry is stale, 1 otherwise, 2 when a document cannot be read;
+                   writes nothing
 ";
 
 fn main() -> ExitCode {
@@ -31,6 +40,8 @@ fn main() -> ExitCode {
         ["codegen", "--check"] => codegen(true),
         ["lint"] => run_lint(),
         ["unused-deps"] => unused_deps(),
+        ["upstream-diff"] => return upstream_diff(None),
+        ["upstream-diff", file] if !file.starts_with('-') => return upstream_diff(Some(file)),
         ["help"] | ["--help"] | ["-h"] => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -137,4 +148,19 @@ fn unused_deps() -> Result<(), String> {
         if unused.len() == 1 { "y" } else { "ies" },
         if unused.len() == 1 { "it" } else { "them" }
     ))
+}
+
+/// `cargo xtask upstream-diff [FILE]`: the report on stdout; exit 0, 1
+/// (differences or stale allowlist entries) or 2 (a document cannot be read).
+fn upstream_diff(file: Option<&str>) -> ExitCode {
+    match xtask::upstream::run(&workspace_root(), file.map(std::path::Path::new)) {
+        Ok(report) => {
+            print!("{}", report.render());
+            ExitCode::from(report.exit_code())
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
 }

@@ -45,6 +45,10 @@ fn scratch() -> tempfile::TempDir {
     for folder in ["openapi", xtask::snapshot::SNAPSHOT_DIR, packaged.as_str()] {
         std::fs::create_dir_all(dir.path().join(folder)).unwrap();
         for entry in std::fs::read_dir(root.join(folder)).unwrap().flatten() {
+            // Files only: openapi/ also holds the vendored upstream/ folder.
+            if !entry.path().is_file() {
+                continue;
+            }
             std::fs::copy(
                 entry.path(),
                 dir.path().join(folder).join(entry.file_name()),
