@@ -1,0 +1,295 @@
+//! The typed operation table: one `Operation` variant per operation of every
+//! spec, with its ids, method, path, spec and retry safety (from
+//! [`RETRY_EXTENSION`](crate::RETRY_EXTENSION)).
+
+use std::fmt::Write as _;
+
+use crate::enums::doc;
+use crate::{RETRY_EXTENSION, Spec};
+
+/// Whether an operation may be repeated, as the spec says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// `x-tray-retry: idempotent`.
+    Idempotent,
+    /// `x-tray-retry: non-idempotent`.
+    NonIdempotent,
+}
+
+impl Retry {
+    /// The variant of `tray_api_raw::RetrySafety`.
+    fn variant(self) -> &'static str {
+        match self {
+            Self::Idempotent => "Idempotent",
+            Self::NonIdempotent => "NonIdempotent",
+        }
+    }
+
+    /// What the client does with it, as the docs' retry table says.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Idempotent => "idempotent: retried after 5xx, timeouts and a lost connection",
+            Self::NonIdempotent => {
+                "non-idempotent: retried only when the request surely did not reach Tray"
+            }
+        }
+    }
+}
+
+/// One operation of a spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationDef {
+    /// The spec's `operationId` (`deployConnector`).
+    pub operation_id: String,
+    /// The snake_case name progenitor gives it (`deploy_connector`).
+    pub id: String,
+    /// The Rust variant name (`DeployConnector`).
+    pub variant: String,
+    /// The HTTP method, upper case.
+    pub method: String,
+    /// The path template of the spec.
+    pub path: String,
+    /// The spec's module name.
+    pub spec: &'static str,
+    /// The spec's `summary`.
+    pub summary: Option<String>,
+    /// Its retry safety.
+    pub retry: Retry,
+}
+
+/// The operations of one spec, in path order, each checked to carry
+/// [`RETRY_EXTENSION`].
+pub(crate) fn collect(
+    document: &openapiv3::OpenAPI,
+    spec: Spec,
+) -> Result<Vec<OperationDef>, String> {
+    let mut operations = Vec::new();
+    for (path, item) in document.paths.iter() {
+        let Some(item) = item.as_item() else {
+            return Err(format!(
+                "path {path} is a $ref: write the path item in place"
+            ));
+        };
+        for (method, operation) in item.iter() {
+            let operation_id = operation
+                .operation_id
+                .as_deref()
+                .ok_or_else(|| format!("{method} {path} has no operationId"))?;
+            if operation_id.is_empty()
+                || !operation_id.chars().all(|c| c.is_ascii_alphanumeric())
+                || !operation_id.starts_with(|c: char| c.is_ascii_alphabetic())
+            {
+                return Err(format!(
+                    "operationId {operation_id:?} ({method} {path}) is not camelCase letters and digits"
+                ));
+            }
+            let retry = match operation
+                .extensions
+                .get(RETRY_EXTENSION)
+                .and_then(|v| v.as_str())
+            {
+                Some("idempotent") => Retry::Idempotent,
+                Some("non-idempotent") => Retry::NonIdempotent,
+                Some(other) => {
+                    return Err(format!(
+                        "{operation_id}: {RETRY_EXTENSION}: {other:?} is not idempotent or non-idempotent"
+                    ));
+                }
+                None => {
+                    return Err(format!(
+                        "{operation_id} ({method} {path}) lacks {RETRY_EXTENSION}: idempotent | non-idempotent"
+                    ));
+                }
+            };
+            let mut variant = operation_id.to_owned();
+            if let Some(first) = variant.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            operations.push(OperationDef {
+                operation_id: operation_id.to_owned(),
+                id: snake_case(operation_id),
+                variant,
+                method: method.to_ascii_uppercase(),
+                path: path.clone(),
+                spec: spec.module,
+                summary: operation.summary.clone(),
+                retry,
+            });
+        }
+    }
+    Ok(operations)
+}
+
+/// `getDeployment` -> `get_deployment`, as progenitor names operations
+/// (checked against progenitor's output by [`generate`](crate::generate)).
+pub(crate) fn snake_case(id: &str) -> String {
+    let mut out = String::with_capacity(id.len() + 4);
+    for (i, c) in id.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The text of the generated `operations.rs`.
+pub(crate) fn render(operations: &[OperationDef], specs: &[Spec]) -> String {
+    let mut out = format!(
+        "// @generated by tray-codegen from the operations of {}. Do not edit: change the spec and run `cargo xtask codegen`.\n\n",
+        specs.iter().map(|s| s.path).collect::<Vec<_>>().join(", ")
+    );
+    out.push_str(
+        "/// Every operation of the specs, with what the client needs to know about it.\n\
+         ///\n\
+         /// Each variant's documentation is its row of the retry table: the\n\
+         /// spec's `x-tray-retry` says whether it may be repeated after a failure\n\
+         /// whose outcome is unknown ([`RetrySafety`](crate::RetrySafety)).\n\
+         ///\n\
+         /// ```\n\
+         /// use tray_api_raw::{Operation, RetrySafety};\n\
+         /// let op = Operation::from_id(\"get_deployment\").unwrap();\n\
+         /// assert_eq!(Operation::from_id(\"getDeployment\"), Some(op));\n\
+         /// assert_eq!(op.retry_safety(), RetrySafety::Idempotent);\n\
+         /// assert_eq!((op.method(), op.spec()), (\"GET\", \"deployments\"));\n\
+         /// assert_eq!(op.to_string(), \"getDeployment\");\n\
+         /// assert_eq!(Operation::from_id(\"import_project\").map(Operation::retry_safety), Some(RetrySafety::NonIdempotent));\n\
+         /// assert_eq!(Operation::from_id(\"no_such_operation\"), None);\n\
+         /// ```\n\
+         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]\n\
+         #[non_exhaustive]\n\
+         pub enum Operation {\n",
+    );
+    for op in operations {
+        if let Some(summary) = &op.summary {
+            let summary = summary.trim().trim_end_matches('.');
+            doc(&mut out, "    ", &format!("{summary}."));
+            doc(&mut out, "    ", "");
+        }
+        doc(
+            &mut out,
+            "    ",
+            &format!(
+                "`{} {}` (`{}`, spec `{}`): {}.",
+                op.method,
+                op.path,
+                op.operation_id,
+                op.spec,
+                op.retry.meaning()
+            ),
+        );
+        let _ = writeln!(out, "    {},", op.variant);
+    }
+    out.push_str("}\n\nimpl Operation {\n");
+    out.push_str(
+        "    /// Every operation, in spec order.\n    pub const ALL: &'static [Self] = &[\n",
+    );
+    for op in operations {
+        let _ = writeln!(out, "        Self::{},", op.variant);
+    }
+    out.push_str("    ];\n");
+    let accessor = |out: &mut String,
+                    docs: &str,
+                    name: &str,
+                    ty: &str,
+                    value: &dyn Fn(&OperationDef) -> String| {
+        doc(out, "    ", docs);
+        let _ = writeln!(
+            out,
+            "    pub const fn {name}(self) -> {ty} {{\n        match self {{"
+        );
+        for op in operations {
+            let _ = writeln!(out, "            Self::{} => {},", op.variant, value(op));
+        }
+        out.push_str("        }\n    }\n");
+    };
+    out.push('\n');
+    accessor(
+        &mut out,
+        "The spec's `operationId` (`deployConnector`).",
+        "operation_id",
+        "&'static str",
+        &|op| format!("{:?}", op.operation_id),
+    );
+    out.push('\n');
+    accessor(
+        &mut out,
+        "The snake_case name of the generated method (`deploy_connector`), which the\n[`Executor`](crate::Executor) hook receives.",
+        "id",
+        "&'static str",
+        &|op| format!("{:?}", op.id),
+    );
+    out.push('\n');
+    accessor(
+        &mut out,
+        "The HTTP method, upper case (`POST`).",
+        "method",
+        "&'static str",
+        &|op| format!("{:?}", op.method),
+    );
+    out.push('\n');
+    accessor(
+        &mut out,
+        "The path template of the spec (`/cdk/v1/deployments/connectors/{connector-name}/...`).",
+        "path",
+        "&'static str",
+        &|op| format!("{:?}", op.path),
+    );
+    out.push('\n');
+    accessor(
+        &mut out,
+        "The module (and spec) the operation belongs to (`deployments`).",
+        "spec",
+        "&'static str",
+        &|op| format!("{:?}", op.spec),
+    );
+    out.push('\n');
+    accessor(
+        &mut out,
+        "Whether the operation may be repeated after a failure whose outcome is\nunknown: the spec's `x-tray-retry`.",
+        "retry_safety",
+        "crate::RetrySafety",
+        &|op| format!("crate::RetrySafety::{}", op.retry.variant()),
+    );
+    out.push_str(
+        "\n    /// The operation with this `operationId` (`deployConnector`) or snake_case\n    \
+         /// name (`deploy_connector`), or `None` for an operation no spec has.\n    \
+         pub fn from_id(id: &str) -> Option<Self> {\n        \
+         match id {\n",
+    );
+    for op in operations {
+        let pattern = if op.operation_id == op.id {
+            format!("{:?}", op.id)
+        } else {
+            format!("{:?} | {:?}", op.operation_id, op.id)
+        };
+        let _ = writeln!(out, "            {pattern} => Some(Self::{}),", op.variant);
+    }
+    out.push_str("            _ => None,\n        }\n    }\n}\n\n");
+    out.push_str(
+        "/// The spec's `operationId`.\n\
+         impl std::fmt::Display for Operation {\n    \
+         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n        \
+         f.write_str(self.operation_id())\n    }\n}\n",
+    );
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_case_as_progenitor() {
+        assert_eq!(snake_case("getDeployment"), "get_deployment");
+        assert_eq!(
+            snake_case("getProjectImportRequirements"),
+            "get_project_import_requirements"
+        );
+    }
+}
