@@ -167,7 +167,7 @@ pub enum CodegenError {
 ///   named setters, stable when parameters are added.
 /// * Merged tags: one `Client` per spec module.
 /// * `BTreeMap` for free-form maps, so serialization is deterministic.
-/// * An inner type [`tray_api_raw::ClientState`] carrying the bearer token,
+/// * An inner type `tray_api_raw::ClientState` carrying the bearer token,
 ///   injected by the raw crate's `ClientHooks` implementation.
 /// * `PartialEq` on every type (tests compare values).
 pub fn settings() -> GenerationSettings {

@@ -1,6 +1,6 @@
 //! The typed operation table: one `Operation` variant per operation of every
 //! spec, with its ids, method, path, spec and retry safety (from
-//! [`RETRY_EXTENSION`](crate::RETRY_EXTENSION)).
+//! [`RETRY_EXTENSION`]).
 
 use std::fmt::Write as _;
 
@@ -148,7 +148,7 @@ pub(crate) fn render(operations: &[OperationDef], specs: &[Spec]) -> String {
          ///\n\
          /// Each variant's documentation is its row of the retry table: the\n\
          /// spec's `x-tray-retry` says whether it may be repeated after a failure\n\
-         /// whose outcome is unknown ([`RetrySafety`](crate::RetrySafety)).\n\
+         /// whose outcome is unknown ([`RetrySafety`]).\n\
          ///\n\
          /// ```\n\
          /// use tray_api_raw::{Operation, RetrySafety};\n\
@@ -218,7 +218,7 @@ pub(crate) fn render(operations: &[OperationDef], specs: &[Spec]) -> String {
     out.push('\n');
     accessor(
         &mut out,
-        "The snake_case name of the generated method (`deploy_connector`), which the\n[`Executor`](crate::Executor) hook receives.",
+        "The snake_case name of the generated method (`deploy_connector`), which the\n[`Executor`] hook receives.",
         "id",
         "&'static str",
         &|op| format!("{:?}", op.id),
