@@ -120,21 +120,11 @@ pub(crate) fn collect(
     Ok(operations)
 }
 
-/// `getDeployment` -> `get_deployment`, as progenitor names operations
-/// (checked against progenitor's output by [`generate`](crate::generate)).
+/// `getDeployment` -> `get_deployment`: progenitor's rule for method names
+/// (heck's snake case; checked against progenitor's output by
+/// [`generate`](crate::generate)).
 pub(crate) fn snake_case(id: &str) -> String {
-    let mut out = String::with_capacity(id.len() + 4);
-    for (i, c) in id.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    heck::ToSnakeCase::to_snake_case(id)
 }
 
 /// The text of the generated `operations.rs`.
@@ -291,5 +281,10 @@ mod tests {
             snake_case("getProjectImportRequirements"),
             "get_project_import_requirements"
         );
+        assert_eq!(
+            snake_case("exportAProjectVersion"),
+            "export_a_project_version"
+        );
+        assert_eq!(snake_case("getURL"), "get_url");
     }
 }
