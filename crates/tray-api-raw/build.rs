@@ -1,5 +1,7 @@
-//! Generates one Rust module per OpenAPI spec into `OUT_DIR`, with the
-//! settings of `tray-codegen` (the same code `cargo xtask codegen` snapshots).
+//! Generates one Rust module per OpenAPI spec into `OUT_DIR`, plus the
+//! files built from all specs together (`enums.rs`: the open enums;
+//! `operations.rs`: the `Operation` table), with the settings of
+//! `tray-codegen` (the same code `cargo xtask codegen` snapshots).
 //!
 //! In the workspace the specs are read from the top-level `openapi/` (the
 //! single source of truth). The published `.crate` carries byte-identical
@@ -25,18 +27,32 @@ fn main() {
             "cargo::rerun-if-changed={}",
             spec.file(&workspace_root).display()
         );
-        let code = match tray_codegen::generate(&workspace_root, *spec) {
-            Ok(code) => code,
-            Err(error) => {
-                // A clear one-line failure instead of a build-script panic.
-                println!("cargo::error={error}");
-                std::process::exit(1);
-            }
-        };
-        let target = out_dir.join(format!("{}.rs", spec.module));
-        if let Err(error) = std::fs::write(&target, code) {
-            println!("cargo::error=cannot write {}: {error}", target.display());
+        write(
+            &out_dir,
+            spec.module,
+            tray_codegen::generate(&workspace_root, *spec),
+        );
+    }
+    // The files built from all specs together: the open enums and the
+    // `Operation` table.
+    for shared in tray_codegen::Shared::ALL {
+        write(&out_dir, shared.name(), shared.generate(&workspace_root));
+    }
+}
+
+/// Write `OUT_DIR/<name>.rs`, or stop the build with a one-line error.
+fn write(out_dir: &std::path::Path, name: &str, code: Result<String, tray_codegen::CodegenError>) {
+    let code = match code {
+        Ok(code) => code,
+        Err(error) => {
+            // A clear one-line failure instead of a build-script panic.
+            println!("cargo::error={error}");
             std::process::exit(1);
         }
+    };
+    let target = out_dir.join(format!("{name}.rs"));
+    if let Err(error) = std::fs::write(&target, code) {
+        println!("cargo::error=cannot write {}: {error}", target.display());
+        std::process::exit(1);
     }
 }

@@ -9,13 +9,15 @@ const USAGE: &str = "\
 usage: cargo xtask <task>
 
 tasks:
-  codegen          regenerate the client code of every spec in openapi/, write the
-                   snapshots in xtask/snapshots/ and print what changed (review it
+  codegen          regenerate the client code of every spec in openapi/ and the files
+                   built from all of them (enums: the open enums; operations: the
+                   Operation table with retry safety), write the snapshots in
+                   xtask/snapshots/ and print what changed (review it
                    with `git diff xtask/snapshots`, then commit spec and snapshots);
                    also copy each spec into crates/tray-api-raw/openapi/ (the
                    published crate's build.rs reads those copies)
-  codegen --check  fail, naming each spec whose snapshot or packaged copy is stale;
-                   writes nothing
+  codegen --check  fail, naming each spec (or enums, operations) whose snapshot or
+                   packaged copy is stale; writes nothing
   lint             check the specs: parse, generate, every example valid against its
                    schema and round-tripping through the generated types, every seed
                    fixture in tests/fixtures/ deserializing
@@ -79,24 +81,28 @@ fn codegen(check: bool) -> Result<(), String> {
                 println!("{:<12} copied to {}", spec.module, copy.display());
             }
         }
-        let code = tray_codegen::generate(&root, *spec).map_err(|e| e.to_string())?;
-        match snapshot::status(&root, *spec, &code) {
-            snapshot::Status::Current => println!("{:<12} unchanged", spec.module),
+    }
+    // Each spec's module, then the files built from all specs (enums,
+    // operations): every one is a snapshot.
+    for (name, description) in snapshot::all() {
+        let code = snapshot::generate(&root, name)?;
+        match snapshot::status(&root, name, &code) {
+            snapshot::Status::Current => println!("{name:<12} unchanged"),
             status => {
-                if !stale.contains(&spec.path) {
-                    stale.push(spec.path);
+                if !stale.contains(&description) {
+                    stale.push(description);
                 }
                 if check {
-                    println!("{:<12} STALE ({})", spec.module, spec.path);
+                    println!("{name:<12} STALE ({description})");
                     continue;
                 }
                 if let snapshot::Status::Stale(diff) = &status {
                     println!("{diff}");
                 }
-                let path = snapshot::path(&root, *spec);
-                std::fs::write(&path, snapshot::render(*spec, &code))
+                let path = snapshot::path(&root, name);
+                std::fs::write(&path, snapshot::render(description, &code))
                     .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-                println!("{:<12} updated {}", spec.module, path.display());
+                println!("{name:<12} updated {}", path.display());
             }
         }
     }

@@ -1,4 +1,6 @@
-//! Snapshot files of the generated code, in insta's `.snap` format.
+//! Snapshot files of the generated code, in insta's `.snap` format: one
+//! per spec (`deployments.snap`, ...) and one per file generated from all
+//! specs together (`enums.snap`, `operations.snap`).
 //!
 //! `cargo xtask codegen` writes them; the `codegen` test of this crate
 //! (`insta::assert_snapshot!`) and `cargo xtask codegen --check` compare
@@ -6,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use tray_codegen::Spec;
+use tray_codegen::{SPECS, Shared, Spec};
 
 /// Folder of the snapshots, relative to the workspace root.
 pub const SNAPSHOT_DIR: &str = "xtask/snapshots";
@@ -31,31 +33,58 @@ pub fn copy_is_current(workspace_root: &Path, spec: Spec) -> bool {
     }
 }
 
-/// The snapshot file of one spec.
-pub fn path(workspace_root: &Path, spec: Spec) -> PathBuf {
+/// The snapshot file `name.snap`: a spec's module name
+/// ([`Spec::module`]) or a shared file's ([`Shared::name`]).
+pub fn path(workspace_root: &Path, name: &str) -> PathBuf {
     workspace_root
         .join(SNAPSHOT_DIR)
-        .join(format!("{}.snap", spec.module))
+        .join(format!("{name}.snap"))
 }
 
-/// The body of a snapshot file as insta writes it.
-pub fn render(spec: Spec, code: &str) -> String {
+/// Every snapshot: one per spec (named after its module, described by its
+/// path), then one per shared file ([`Shared`]), as `(name, description)`.
+pub fn all() -> Vec<(&'static str, &'static str)> {
+    SPECS
+        .iter()
+        .map(|spec| (spec.module, spec.path))
+        .chain(
+            Shared::ALL
+                .iter()
+                .map(|shared| (shared.name(), shared.source())),
+        )
+        .collect()
+}
+
+/// The code a snapshot holds, generated now: [`tray_codegen::generate`] for
+/// a spec's module, [`Shared::generate`] for a shared file.
+pub fn generate(workspace_root: &Path, name: &str) -> Result<String, String> {
+    if let Some(spec) = SPECS.iter().find(|spec| spec.module == name) {
+        return tray_codegen::generate(workspace_root, *spec).map_err(|e| e.to_string());
+    }
+    match Shared::ALL.iter().find(|shared| shared.name() == name) {
+        Some(shared) => shared.generate(workspace_root).map_err(|e| e.to_string()),
+        None => Err(format!("no generated file is called {name}")),
+    }
+}
+
+/// The body of a snapshot file as insta writes it (`description`: what the
+/// code is generated from).
+pub fn render(description: &str, code: &str) -> String {
     format!(
-        "---\nsource: xtask/tests/codegen.rs\ndescription: {}\nexpression: code\n---\n{}\n",
-        spec.path,
+        "---\nsource: xtask/tests/codegen.rs\ndescription: {description}\nexpression: code\n---\n{}\n",
         code.trim_end()
     )
 }
 
 /// The code stored in a snapshot file (`None` if the file is missing).
-pub fn read(workspace_root: &Path, spec: Spec) -> Option<String> {
-    let text = std::fs::read_to_string(path(workspace_root, spec)).ok()?;
+pub fn read(workspace_root: &Path, name: &str) -> Option<String> {
+    let text = std::fs::read_to_string(path(workspace_root, name)).ok()?;
     let body = text.strip_prefix("---\n")?;
     let end = body.find("\n---\n")?;
     Some(body[end + 5..].trim_end().to_owned())
 }
 
-/// How a spec's snapshot compares with the code generated now.
+/// How a snapshot compares with the code generated now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Status {
     /// Snapshot and generated code agree.
@@ -66,9 +95,9 @@ pub enum Status {
     Stale(String),
 }
 
-/// Compare the snapshot of `spec` with freshly generated `code`.
-pub fn status(workspace_root: &Path, spec: Spec, code: &str) -> Status {
-    match read(workspace_root, spec) {
+/// Compare the snapshot `name` with freshly generated `code`.
+pub fn status(workspace_root: &Path, name: &str, code: &str) -> Status {
+    match read(workspace_root, name) {
         None => Status::Missing,
         Some(old) if old == code.trim_end() => Status::Current,
         Some(old) => Status::Stale(
@@ -76,8 +105,8 @@ pub fn status(workspace_root: &Path, spec: Spec, code: &str) -> Status {
                 .unified_diff()
                 .context_radius(3)
                 .header(
-                    &format!("a/{SNAPSHOT_DIR}/{}.snap", spec.module),
-                    &format!("b/{SNAPSHOT_DIR}/{}.snap", spec.module),
+                    &format!("a/{SNAPSHOT_DIR}/{name}.snap"),
+                    &format!("b/{SNAPSHOT_DIR}/{name}.snap"),
                 )
                 .to_string(),
         ),

@@ -8,17 +8,22 @@
 #[test]
 fn generated_code_matches_snapshots() {
     let root = xtask::workspace_root();
-    for spec in tray_codegen::SPECS {
-        let code = match tray_codegen::generate(&root, *spec) {
+    let names: Vec<_> = xtask::snapshot::all().into_iter().map(|(n, _)| n).collect();
+    assert!(
+        names.contains(&"enums") && names.contains(&"operations"),
+        "{names:?}"
+    );
+    for (name, description) in xtask::snapshot::all() {
+        let code = match xtask::snapshot::generate(&root, name) {
             Ok(code) => code,
             Err(error) => panic!("{error}"),
         };
         insta::with_settings!({
             snapshot_path => root.join(xtask::snapshot::SNAPSHOT_DIR),
             prepend_module_to_snapshot => false,
-            description => spec.path,
+            description => description,
         }, {
-            insta::assert_snapshot!(spec.module, code);
+            insta::assert_snapshot!(name, code);
         });
     }
 }
@@ -26,13 +31,12 @@ fn generated_code_matches_snapshots() {
 #[test]
 fn snapshot_reader_agrees_with_insta_format() {
     let root = xtask::workspace_root();
-    for spec in tray_codegen::SPECS {
-        let code = tray_codegen::generate(&root, *spec).unwrap_or_default();
+    for (name, _) in xtask::snapshot::all() {
+        let code = xtask::snapshot::generate(&root, name).unwrap_or_default();
         assert_eq!(
-            xtask::snapshot::status(&root, *spec, &code),
+            xtask::snapshot::status(&root, name, &code),
             xtask::snapshot::Status::Current,
-            "snapshot of {} is stale: run `cargo xtask codegen`",
-            spec.module
+            "snapshot {name} is stale: run `cargo xtask codegen`"
         );
     }
 }
@@ -170,4 +174,164 @@ fn an_operation_without_retry_safety_fails_lint_and_codegen() {
     let output = xtask(dir.path(), &["lint"]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("\"maybe\""));
+}
+
+/// Replace `from` by `to` in a spec of the scratch workspace (once, and it
+/// must be there).
+fn edit(root: &std::path::Path, spec: &str, from: &str, to: &str) {
+    let path = root.join("openapi").join(spec);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{spec} has no {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn a_status_added_to_the_spec_reaches_the_enums_snapshot_with_no_other_edit() {
+    let dir = scratch();
+    edit(
+        dir.path(),
+        "deployments.yaml",
+        "enum: [Deploying, Building, Deployed, Failed]",
+        "enum: [Deploying, Building, Deployed, Failed, Queued]",
+    );
+    let snapshot = dir.path().join("xtask/snapshots/enums.snap");
+    let before = std::fs::read_to_string(&snapshot).unwrap();
+    assert!(!before.contains("Queued = "), "{before}");
+
+    // --check: only the enums snapshot (and the spec's packaged copy) is stale.
+    let output = xtask(dir.path(), &["codegen", "--check"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("enums        STALE"), "{stdout}");
+    for unchanged in ["deployments  unchanged", "operations   unchanged"] {
+        assert!(stdout.contains(unchanged), "{stdout}");
+    }
+    assert_eq!(std::fs::read_to_string(&snapshot).unwrap(), before);
+
+    // codegen: the diff adds the variant, which the `open_enum!` macro turns
+    // into KNOWN, `as_str` (Display) and `From<&str>` (FromStr, serde).
+    let output = xtask(dir.path(), &["codegen"]);
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("+++ b/xtask/snapshots/enums.snap"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("+        Queued = \"Queued\","), "{stdout}");
+    assert!(stdout.contains("enums        updated"), "{stdout}");
+    let after = std::fs::read_to_string(&snapshot).unwrap();
+    let variants = after
+        .split("pub enum DeploymentStatus {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n    }\n").next())
+        .unwrap();
+    assert!(
+        variants.ends_with(
+            "        Failed = \"Failed\",\n        /// `Queued`.\n        Queued = \"Queued\","
+        ),
+        "{variants}"
+    );
+    assert!(xtask(dir.path(), &["codegen", "--check"]).status.success());
+}
+
+#[test]
+fn a_terminal_status_not_in_the_enum_fails_codegen() {
+    let dir = scratch();
+    edit(
+        dir.path(),
+        "deployments.yaml",
+        "x-tray-terminal: [Deployed, Failed]",
+        "x-tray-terminal: [Deployed, Failed, Done]",
+    );
+    let error = tray_codegen::generate_enums(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("deployments.yaml"), "{error}");
+    assert!(
+        error.contains(
+            "DeploymentStatus: x-tray-terminal lists \"Done\", which is not in its `enum:`"
+        ),
+        "{error}"
+    );
+    for args in [&["codegen", "--check"][..], &["lint"][..]] {
+        let output = xtask(dir.path(), args);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("\"Done\""), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn two_specs_disagreeing_on_an_enum_fail_codegen_naming_both() {
+    let dir = scratch();
+    // solutions.yaml adds a value to its copy of AuthSlotChangeCode only.
+    edit(
+        dir.path(),
+        "solutions.yaml",
+        "        - SlotMadeToNotRequireUnique\n",
+        "        - SlotMadeToNotRequireUnique\n        - SlotMadeShared\n",
+    );
+    let error = tray_codegen::generate_enums(dir.path()).unwrap_err();
+    assert!(
+        matches!(&error, tray_codegen::CodegenError::EnumMismatch { schema, .. } if schema == "AuthSlotChangeCode"),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains("openapi/projects.yaml") && message.contains("openapi/solutions.yaml"),
+        "{message}"
+    );
+    assert!(
+        message.contains("only in the second: [SlotMadeShared]"),
+        "{message}"
+    );
+    let output = xtask(dir.path(), &["codegen", "--check"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("AuthSlotChangeCode differs between"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_inline_enum_fails_codegen_asking_for_a_component_schema() {
+    let dir = scratch();
+    // DeploymentStatus written inline on the property instead of a $ref.
+    edit(
+        dir.path(),
+        "deployments.yaml",
+        "          $ref: '#/components/schemas/DeploymentStatus'",
+        "          type: string\n          enum: [Deploying, Deployed, Failed]",
+    );
+    let spec = tray_codegen::SPECS[0];
+    assert_eq!(spec.module, "deployments");
+    let message = tray_codegen::generate(dir.path(), spec)
+        .unwrap_err()
+        .to_string();
+    assert!(message.contains("inline `enum:`"), "{message}");
+    assert!(
+        message.contains("components.schemas.DeployConnectorResponse.properties.deploymentStatus"),
+        "{message}"
+    );
+    assert!(message.contains("component schema"), "{message}");
+}
+
+#[test]
+fn an_operation_without_retry_safety_fails_the_operations_table() {
+    let dir = scratch();
+    edit(
+        dir.path(),
+        "solutions.yaml",
+        "      x-tray-retry: non-idempotent\n",
+        "",
+    );
+    let message = tray_codegen::generate_operations(dir.path())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("createSolutionRelease") && message.contains("lacks x-tray-retry"),
+        "{message}"
+    );
+    assert!(message.contains("solutions.yaml"), "{message}");
 }

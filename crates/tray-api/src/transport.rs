@@ -6,8 +6,12 @@
 //!
 //! The spec decides: each operation in `openapi/*.yaml` says
 //! `x-tray-retry: idempotent` or `x-tray-retry: non-idempotent`, and
-//! `tray-codegen` turns that into [`tray_api_raw::retry_safety`], which
-//! this module reads (no operation name is written here).
+//! `tray-codegen` turns that into [`tray_api_raw::Operation`]'s
+//! [`retry_safety`](tray_api_raw::Operation::retry_safety), which this
+//! module reads through [`Operation::from_id`](tray_api_raw::Operation::from_id)
+//! (no operation name is written here). The per-operation list is
+//! [`tray_api_raw::Operation`]: each variant's documentation gives its
+//! method, path and class, generated from the same `x-tray-retry`.
 //!
 //! | operation | 429 | 500/502/503/504 | connect error | timeout, reset, connection lost mid-body, 2xx body cut off |
 //! |---|---|---|---|---|
@@ -43,7 +47,7 @@ use governor::middleware::NoOpMiddleware;
 use governor::state::{InMemoryState, NotKeyed};
 use governor::{Quota, RateLimiter};
 use tracing::Instrument;
-use tray_api_raw::{Executor, ExecutorFuture, RetrySafety};
+use tray_api_raw::{Executor, ExecutorFuture, Operation, RetrySafety};
 
 /// Retry settings: exponential backoff with jitter, bounded in count and in
 /// total time. [`RetryConfig::disabled`] turns retries off.
@@ -297,13 +301,17 @@ fn safety(operation: &str, method: &reqwest::Method) -> Option<RetrySafety> {
     if operation == crate::custom::OPERATION_RETRY {
         return Some(RetrySafety::Idempotent);
     }
-    Some(tray_api_raw::retry_safety(operation).unwrap_or(
-        if method == reqwest::Method::GET || method == reqwest::Method::HEAD {
-            RetrySafety::Idempotent
-        } else {
-            RetrySafety::NonIdempotent
-        },
-    ))
+    Some(
+        Operation::from_id(operation)
+            .map(Operation::retry_safety)
+            .unwrap_or(
+                if method == reqwest::Method::GET || method == reqwest::Method::HEAD {
+                    RetrySafety::Idempotent
+                } else {
+                    RetrySafety::NonIdempotent
+                },
+            ),
+    )
 }
 
 fn retry_status(safety: RetrySafety, status: u16) -> bool {
@@ -608,23 +616,31 @@ mod tests {
     #[test]
     fn classification_follows_the_spec() {
         let post = reqwest::Method::POST;
-        let tables = [
-            tray_api_raw::deployments::RETRY_SAFETY,
-            tray_api_raw::permissions::RETRY_SAFETY,
-            tray_api_raw::projects::RETRY_SAFETY,
-            tray_api_raw::solutions::RETRY_SAFETY,
-        ];
+        let get = reqwest::Method::GET;
         let mut seen = [0, 0];
-        for (operation, expected) in tables.into_iter().flatten() {
-            // The spec wins over the method.
-            assert_eq!(safety(operation, &post), Some(*expected), "{operation}");
-            let idempotent = *expected == RetrySafety::Idempotent;
+        for op in Operation::ALL {
+            let expected = op.retry_safety();
+            // The spec wins over the method, under either name.
+            for method in [&post, &get] {
+                assert_eq!(safety(op.id(), method), Some(expected), "{op}");
+                assert_eq!(safety(op.operation_id(), method), Some(expected), "{op}");
+            }
+            let idempotent = expected == RetrySafety::Idempotent;
             seen[usize::from(idempotent)] += 1;
-            assert_eq!(retry_status(*expected, 500), idempotent, "{operation}");
-            assert_eq!(retry_status(*expected, 502), idempotent, "{operation}");
-            assert!(retry_status(*expected, 429), "{operation}");
-            assert!(!retry_status(*expected, 404), "{operation}");
+            assert_eq!(retry_status(expected, 500), idempotent, "{op}");
+            assert_eq!(retry_status(expected, 502), idempotent, "{op}");
+            assert!(retry_status(expected, 429), "{op}");
+            assert!(!retry_status(expected, 404), "{op}");
         }
+        // A write Tray may have applied is not repeated after a 5xx.
+        assert_eq!(
+            safety(Operation::ImportProject.id(), &post),
+            Some(RetrySafety::NonIdempotent)
+        );
+        assert_eq!(
+            safety(Operation::GetDeployment.id(), &get),
+            Some(RetrySafety::Idempotent)
+        );
         // Both kinds exist in the specs.
         assert!(seen[0] > 0 && seen[1] > 0, "{seen:?}");
         // An operation no spec knows goes by its method.

@@ -4,26 +4,36 @@
 //!
 //! * which OpenAPI specs exist ([`SPECS`]) and which Rust module each becomes,
 //! * how progenitor is configured for them ([`settings`]),
-//! * which spec schemas are replaced by hand-written types in `tray-api-raw`
-//!   (open enums and the shared error body, see [`REPLACEMENTS`]),
+//! * which spec schemas are replaced by types of `tray-api-raw`: the shared
+//!   error body ([`REPLACEMENTS`]) and every enum schema, which becomes an
+//!   open enum generated from the spec ([`generate_enums`], see the
+//!   [`enums`] module for the rules and the [`enums::DESCRIPTIONS_EXTENSION`]
+//!   and [`enums::TERMINAL_EXTENSION`] extensions),
 //! * which renamed properties still accept their old name during a
 //!   transition (`x-tray-aliases` on an object schema, see
 //!   [`ALIAS_EXTENSION`]),
 //! * which operations may be repeated: every operation carries
 //!   `x-tray-retry: idempotent` or `x-tray-retry: non-idempotent` (see
-//!   [`RETRY_EXTENSION`]), emitted as a `RETRY_SAFETY` table in each module
-//!   that `tray-api`'s transport reads.
+//!   [`RETRY_EXTENSION`]), emitted with the rest of what is known about each
+//!   operation as the typed `Operation` enum ([`generate_operations`]) that
+//!   `tray-api`'s transport reads.
 //!
 //! `tray-api-raw`'s `build.rs` and `cargo xtask codegen` both call
-//! [`generate`], so the committed snapshots are byte for byte what the raw
-//! crate compiles.
+//! [`generate`] for each spec and [`Shared::generate`] for the files built
+//! from all specs together, so the committed snapshots are byte for byte
+//! what the raw crate compiles.
 //!
 //! ```no_run
 //! let spec = tray_codegen::SPECS[0];
 //! let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
 //! let code = tray_codegen::generate(&root, spec).unwrap();
 //! assert!(code.contains("pub struct Client"));
+//! let enums = tray_codegen::generate_enums(&root).unwrap();
+//! assert!(enums.contains("pub enum DeploymentStatus"));
 //! ```
+
+pub mod enums;
+pub mod operations;
 
 use std::path::{Path, PathBuf};
 
@@ -71,28 +81,14 @@ pub const SPECS: &[Spec] = &[
 ];
 
 /// Spec schemas that progenitor must not generate, and the hand-written type
-/// in `tray-api-raw` that takes their place.
+/// in `tray-api-raw` that takes their place: `ApiError`, one error body type
+/// shared by all four modules, so callers handle errors once.
 ///
-/// * `ApiError`: one error body type shared by all four modules, so callers
-///   handle errors once.
-/// * The enums: progenitor generates closed enums, so a value Tray adds later
-///   would fail the whole response. The replacements are open enums that keep
-///   unknown values (`Unknown(String)`).
-pub const REPLACEMENTS: &[(&str, &str)] = &[
-    ("ApiError", "crate::ApiError"),
-    ("DeploymentStatus", "crate::DeploymentStatus"),
-    ("SolutionChangeType", "crate::SolutionChangeType"),
-    ("AuthSlotChangeCode", "crate::AuthSlotChangeCode"),
-    ("ConfigSlotChangeCode", "crate::ConfigSlotChangeCode"),
-    (
-        "AuthSlotRecreationReasonCode",
-        "crate::AuthSlotRecreationReasonCode",
-    ),
-    (
-        "ConfigSlotRecreationReasonCode",
-        "crate::ConfigSlotRecreationReasonCode",
-    ),
-];
+/// Every enum schema is replaced too, by the open enum of the same name
+/// generated from the spec ([`generate_enums`]): progenitor generates closed
+/// enums, so a value Tray adds later would fail the whole response; the open
+/// enums keep unknown values (`Unknown(String)`).
+pub const REPLACEMENTS: &[(&str, &str)] = &[("ApiError", "crate::ApiError")];
 
 /// The operation extension that says whether an operation may be repeated
 /// after a failure whose outcome is unknown (a timeout, a 5xx, a lost
@@ -128,14 +124,39 @@ pub enum CodegenError {
         /// progenitor's message (or panic message).
         message: String,
     },
-    /// The spec breaks a rule of this workspace (an operation without
-    /// [`RETRY_EXTENSION`], or with an unknown value).
+    /// The spec breaks a rule of this workspace: an operation without
+    /// [`RETRY_EXTENSION`] (or with an unknown value), an inline `enum:`,
+    /// an enum schema whose values or extensions are wrong (see [`enums`]).
     #[error("{path}: {message}")]
     Spec {
         /// The file.
         path: PathBuf,
         /// What is wrong.
         message: String,
+    },
+    /// An enum schema of the same name differs between two specs.
+    #[error(
+        "enum schema {schema} differs between {first} and {second}: {difference}; make them the same enum"
+    )]
+    EnumMismatch {
+        /// The schema name.
+        schema: String,
+        /// The spec that declared it first.
+        first: PathBuf,
+        /// The spec that declares it differently.
+        second: PathBuf,
+        /// What differs.
+        difference: String,
+    },
+    /// Two specs declare the same `operationId`.
+    #[error("operationId {operation_id} is declared in {first} and in {second}")]
+    DuplicateOperation {
+        /// The operation id.
+        operation_id: String,
+        /// The first spec.
+        first: PathBuf,
+        /// The second spec.
+        second: PathBuf,
     },
     /// progenitor produced tokens that are not a Rust file.
     #[error("generated code for {path} does not parse: {source}")]
@@ -153,7 +174,7 @@ pub enum CodegenError {
 ///   named setters, stable when parameters are added.
 /// * Merged tags: one `Client` per spec module.
 /// * `BTreeMap` for free-form maps, so serialization is deterministic.
-/// * An inner type [`tray_api_raw::ClientState`] carrying the bearer token,
+/// * An inner type `tray_api_raw::ClientState` carrying the bearer token,
 ///   injected by the raw crate's `ClientHooks` implementation.
 /// * `PartialEq` on every type (tests compare values).
 pub fn settings() -> GenerationSettings {
@@ -180,29 +201,62 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
 /// Parse a spec file into an [`openapiv3::OpenAPI`] document.
 pub fn load(workspace_root: &Path, spec: Spec) -> Result<openapiv3::OpenAPI, CodegenError> {
     let path = spec.file(workspace_root);
-    let text = std::fs::read_to_string(&path).map_err(|source| CodegenError::Read {
-        path: path.clone(),
-        source,
-    })?;
+    let text = read(&path)?;
     serde_yaml::from_str(&text).map_err(|source| CodegenError::Parse { path, source })
+}
+
+fn read(path: &Path) -> Result<String, CodegenError> {
+    std::fs::read_to_string(path).map_err(|source| CodegenError::Read {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+/// The spec as plain YAML (for its enum schemas and their extensions).
+fn load_yaml(workspace_root: &Path, spec: Spec) -> Result<serde_yaml::Value, CodegenError> {
+    let path = spec.file(workspace_root);
+    let text = read(&path)?;
+    serde_yaml::from_str(&text).map_err(|source| CodegenError::Parse { path, source })
+}
+
+/// The open enums of one spec, checked (no inline `enum:`, values and
+/// extensions valid).
+fn spec_enums(workspace_root: &Path, spec: Spec) -> Result<Vec<enums::OpenEnum>, CodegenError> {
+    let yaml = load_yaml(workspace_root, spec)?;
+    enums::collect(&yaml).map_err(|message| CodegenError::Spec {
+        path: spec.file(workspace_root),
+        message,
+    })
 }
 
 /// Generate the formatted Rust module for one spec.
 ///
 /// The output is what `tray-api-raw` compiles as `tray_api_raw::<module>` and
-/// what the xtask snapshot holds.
+/// what the xtask snapshot holds. The spec's enum schemas are replaced by the
+/// open enums of [`generate_enums`]. Fails, naming the spec and the place,
+/// on an operation without [`RETRY_EXTENSION`], an inline `enum:` or an
+/// invalid enum schema.
 pub fn generate(workspace_root: &Path, spec: Spec) -> Result<String, CodegenError> {
+    let open_enums = spec_enums(workspace_root, spec)?;
     let document = load(workspace_root, spec)?;
     let path = spec.file(workspace_root);
-    let retry_table = retry_table(&document).map_err(|message| CodegenError::Spec {
-        path: path.clone(),
-        message,
-    })?;
+    let operations =
+        operations::collect(&document, spec).map_err(|message| CodegenError::Spec {
+            path: path.clone(),
+            message,
+        })?;
     let aliases = aliases::collect(&document).map_err(|message| CodegenError::Spec {
         path: path.clone(),
         message,
     })?;
-    let settings = settings();
+    let mut settings = settings();
+    for open in &open_enums {
+        settings.with_replacement(
+            &open.name,
+            format!("crate::{}", open.name),
+            [TypeImpl::Display].into_iter(),
+        );
+    }
     // progenitor panics (instead of returning an error) on some unsupported
     // spec shapes; turn that into an error naming the spec.
     let tokens = std::panic::catch_unwind(move || {
@@ -221,75 +275,145 @@ pub fn generate(workspace_root: &Path, spec: Spec) -> Result<String, CodegenErro
         path: path.clone(),
         source,
     })?;
-    aliases::apply(&mut file, &aliases).map_err(|message| CodegenError::Spec { path, message })?;
+    aliases::apply(&mut file, &aliases).map_err(|message| CodegenError::Spec {
+        path: path.clone(),
+        message,
+    })?;
+    let code = prettyplease::unparse(&file);
+    // The `Operation` table names each operation as progenitor does.
+    if let Some(op) = operations
+        .iter()
+        .find(|op| !code.contains(&format!("operation_id: \"{}\"", op.id)))
+    {
+        return Err(CodegenError::Generate {
+            path,
+            message: format!(
+                "progenitor does not name {} `{}`: fix tray_codegen's snake_case",
+                op.operation_id, op.id
+            ),
+        });
+    }
     Ok(format!(
-        "// @generated by tray-codegen from {}. Do not edit: change the spec and run `cargo xtask codegen`.\n{}{}",
+        "// @generated by tray-codegen from {}. Do not edit: change the spec and run `cargo xtask codegen`.\n{code}",
         spec.path,
-        prettyplease::unparse(&file),
-        retry_table
     ))
 }
 
-/// The `RETRY_SAFETY` table of a spec, from each operation's
-/// [`RETRY_EXTENSION`], keyed by the snake_case operation id the generated
-/// code reports.
-fn retry_table(document: &openapiv3::OpenAPI) -> Result<String, String> {
-    let mut rows = Vec::new();
-    for (path, item) in document.paths.iter() {
-        let Some(item) = item.as_item() else {
-            continue;
-        };
-        for (method, operation) in item.iter() {
-            let id = operation
-                .operation_id
-                .as_deref()
-                .ok_or_else(|| format!("{method} {path} has no operationId"))?;
-            let safety = match operation
-                .extensions
-                .get(RETRY_EXTENSION)
-                .and_then(|v| v.as_str())
-            {
-                Some("idempotent") => "Idempotent",
-                Some("non-idempotent") => "NonIdempotent",
-                Some(other) => {
-                    return Err(format!(
-                        "{id}: {RETRY_EXTENSION}: {other:?} is not idempotent or non-idempotent"
-                    ));
-                }
-                None => {
-                    return Err(format!(
-                        "{id} ({method} {path}) lacks {RETRY_EXTENSION}: idempotent | non-idempotent"
-                    ));
-                }
-            };
-            rows.push((snake_case(id), safety));
-        }
-    }
-    rows.sort();
-    let mut out = String::from(
-        "\n/// Whether each operation of this spec may be repeated, from its `x-tray-retry`.\npub const RETRY_SAFETY: &[(&str, crate::RetrySafety)] = &[\n",
-    );
-    for (id, safety) in rows {
-        out.push_str(&format!("    (\"{id}\", crate::RetrySafety::{safety}),\n"));
-    }
-    out.push_str("];\n");
-    Ok(out)
+/// Generate `enums.rs`: one `open_enum!` invocation per enum schema of all
+/// [`SPECS`] (a schema used by several specs once), with the schema's
+/// `description`, the values' [`enums::DESCRIPTIONS_EXTENSION`] and, for an
+/// enum with [`enums::TERMINAL_EXTENSION`], its `TERMINAL` values and
+/// `is_terminal()`.
+///
+/// Fails naming both files when two specs declare the same enum
+/// differently, and naming the spec for any error of
+/// [`generate`]'s enum checks.
+pub fn generate_enums(workspace_root: &Path) -> Result<String, CodegenError> {
+    generate_enums_of(workspace_root, SPECS)
 }
 
-/// `getDeployment` -> `get_deployment`, as progenitor names operations.
-fn snake_case(id: &str) -> String {
-    let mut out = String::with_capacity(id.len() + 4);
-    for (i, c) in id.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('_');
+/// [`generate_enums`] for the given specs.
+pub fn generate_enums_of(workspace_root: &Path, specs: &[Spec]) -> Result<String, CodegenError> {
+    let mut per_spec = Vec::with_capacity(specs.len());
+    for spec in specs {
+        per_spec.push((
+            spec.file(workspace_root),
+            spec_enums(workspace_root, *spec)?,
+        ));
+    }
+    let merged = enums::merge(per_spec)?;
+    Ok(enums::render(&merged, specs))
+}
+
+/// Generate `operations.rs`: the `Operation` enum with one variant per
+/// operation of all [`SPECS`] (`ALL`, `operation_id()`, `id()`,
+/// `from_id()`, `method()`, `path()`, `spec()`, `retry_safety()`,
+/// `Display`), each variant documented with its method, path and retry
+/// safety.
+///
+/// Fails naming the operation when one lacks [`RETRY_EXTENSION`], and
+/// naming both files when two specs declare the same `operationId`.
+pub fn generate_operations(workspace_root: &Path) -> Result<String, CodegenError> {
+    generate_operations_of(workspace_root, SPECS)
+}
+
+/// [`generate_operations`] for the given specs.
+pub fn generate_operations_of(
+    workspace_root: &Path,
+    specs: &[Spec],
+) -> Result<String, CodegenError> {
+    let mut all: Vec<(operations::OperationDef, PathBuf)> = Vec::new();
+    for spec in specs {
+        let document = load(workspace_root, *spec)?;
+        let path = spec.file(workspace_root);
+        let ops = operations::collect(&document, *spec).map_err(|message| CodegenError::Spec {
+            path: path.clone(),
+            message,
+        })?;
+        for op in ops {
+            if let Some((_, first)) = all
+                .iter()
+                .find(|(known, _)| known.variant == op.variant || known.id == op.id)
+            {
+                return Err(CodegenError::DuplicateOperation {
+                    operation_id: op.operation_id,
+                    first: first.clone(),
+                    second: path,
+                });
             }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
+            all.push((op, path.clone()));
         }
     }
-    out
+    let ops: Vec<_> = all.into_iter().map(|(op, _)| op).collect();
+    let text = operations::render(&ops, specs);
+    let path = PathBuf::from("operations.rs");
+    let file = syn::parse_file(&text).map_err(|source| CodegenError::Format { path, source })?;
+    let header_end = text.find('\n').map_or(0, |i| i + 1);
+    Ok(format!(
+        "{}{}",
+        &text[..header_end],
+        prettyplease::unparse(&file)
+    ))
+}
+
+/// A file generated from all the specs together, written by `tray-api-raw`'s
+/// `build.rs` as `OUT_DIR/<name>.rs` and snapshotted by `cargo xtask
+/// codegen` as `xtask/snapshots/<name>.snap`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shared {
+    /// `enums.rs`: [`generate_enums`].
+    Enums,
+    /// `operations.rs`: [`generate_operations`].
+    Operations,
+}
+
+impl Shared {
+    /// Every shared file.
+    pub const ALL: &'static [Self] = &[Self::Enums, Self::Operations];
+
+    /// The file (and snapshot) name: `enums`, `operations`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Enums => "enums",
+            Self::Operations => "operations",
+        }
+    }
+
+    /// What it is generated from, for the snapshot header.
+    pub fn source(self) -> &'static str {
+        match self {
+            Self::Enums => "the enum schemas of openapi/*.yaml",
+            Self::Operations => "the operations of openapi/*.yaml",
+        }
+    }
+
+    /// Generate it from [`SPECS`].
+    pub fn generate(self, workspace_root: &Path) -> Result<String, CodegenError> {
+        match self {
+            Self::Enums => generate_enums(workspace_root),
+            Self::Operations => generate_operations(workspace_root),
+        }
+    }
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
