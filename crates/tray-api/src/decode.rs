@@ -29,18 +29,18 @@ pub(crate) struct Op {
 
 impl Op {
     /// A call without side effects (reads and previews).
-    pub(crate) fn read(operation: &'static str, subject: Subject) -> Self {
+    pub(crate) fn read(operation: tray_api_raw::Operation, subject: Subject) -> Self {
         Self {
-            operation,
+            operation: operation.id(),
             subject,
             write: false,
         }
     }
 
     /// A call that changes something at Tray.
-    pub(crate) fn write(operation: &'static str, subject: Subject) -> Self {
+    pub(crate) fn write(operation: tray_api_raw::Operation, subject: Subject) -> Self {
         Self {
-            operation,
+            operation: operation.id(),
             subject,
             write: true,
         }

@@ -26,6 +26,7 @@
 //! ```
 
 use std::time::Duration;
+use tray_api_raw::Operation;
 
 use bytes::Bytes;
 use futures::stream::{BoxStream, StreamExt};
@@ -300,24 +301,26 @@ impl<'a> Deployments<'a> {
         version: &str,
         body: Bytes,
     ) -> Result<Deployment> {
-        const OPERATION: &str = "deploy_connector";
+        // The upload is streamed, so it bypasses the generated builder; its
+        // method and path still come from the spec.
+        const DEPLOY: Operation = Operation::DeployConnector;
+        const OPERATION: &str = DEPLOY.id();
         non_empty(name, "connector name")?;
         non_empty(version, "connector version")?;
-        let path = format!(
-            "/cdk/v1/deployments/connectors/{}/versions/{}/deploy-connector-from-source",
-            encode_segment(name),
-            encode_segment(version)
-        );
-        let mut request = self
-            .client
-            .request(reqwest::Method::POST, &path, OPERATION)?;
+        let path = fill_path(
+            DEPLOY.path(),
+            &[("connector-name", name), ("connector-version", version)],
+        )?;
+        let method = reqwest::Method::from_bytes(DEPLOY.method().as_bytes())
+            .map_err(|e| Error::local(format!("{DEPLOY}: {e}")))?;
+        let mut request = self.client.request(method, &path, OPERATION)?;
         request.headers_mut().insert(
             reqwest::header::CONTENT_TYPE,
             reqwest::header::HeaderValue::from_static("application/json"),
         );
         *request.timeout_mut() = Some(self.client.deploy_timeout());
         *request.body_mut() = Some(reqwest::Body::from(body));
-        let op = Op::write(OPERATION, Subject::connector(name, version));
+        let op = Op::write(DEPLOY, Subject::connector(name, version));
         let response = self
             .client
             .send(request, OPERATION)
@@ -362,7 +365,10 @@ impl<'a> Deployments<'a> {
         non_empty(version, "connector version")?;
         non_empty(id, "deployment id")?;
         let answer = call(
-            &Op::read("get_deployment", Subject::deployment(name, version, id)),
+            &Op::read(
+                Operation::GetDeployment,
+                Subject::deployment(name, version, id),
+            ),
             self.client
                 .raw()
                 .deployments
@@ -897,6 +903,22 @@ impl<'a> Watcher<'a> {
 }
 
 /// Percent-encodes a path segment (as the generated code does).
+/// The spec's path template of an operation with its parameters filled in
+/// (percent-encoded); an error if the template has a parameter this client
+/// does not fill (the spec renamed or added one).
+pub(crate) fn fill_path(template: &str, values: &[(&str, &str)]) -> Result<String> {
+    let mut path = template.to_owned();
+    for (name, value) in values {
+        path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
+    }
+    if path.contains('{') {
+        return Err(Error::local(format!(
+            "the spec's path {template} has a parameter this client does not fill"
+        )));
+    }
+    Ok(path)
+}
+
 pub(crate) fn encode_segment(segment: &str) -> String {
     let mut out = String::with_capacity(segment.len());
     for byte in segment.bytes() {
@@ -907,4 +929,33 @@ pub(crate) fn encode_segment(segment: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_spec_path_is_filled_and_encoded() {
+        let path = fill_path(
+            Operation::DeployConnector.path(),
+            &[("connector-name", "acme crm"), ("connector-version", "1.0")],
+        )
+        .unwrap();
+        assert_eq!(
+            path,
+            "/cdk/v1/deployments/connectors/acme%20crm/versions/1.0/deploy-connector-from-source"
+        );
+    }
+
+    #[test]
+    fn a_parameter_the_client_does_not_fill_is_an_error() {
+        let error = fill_path(
+            "/cdk/v1/deployments/connectors/{connectorName}/versions/{connector-version}",
+            &[("connector-name", "acme-crm"), ("connector-version", "1.0")],
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("{connectorName}"), "{error}");
+    }
 }

@@ -669,7 +669,7 @@ impl Error {
         Some(match self {
             Self::PromotionIncomplete { report, .. } => crate::promote::incomplete_hint(report),
             Self::OutcomeUnknown { source } => match (subject, source.operation()) {
-                (_, Some("deploy_connector")) => {
+                (_, Some(op)) if op == tray_api_raw::Operation::DeployConnector.id() => {
                     "read the connector version's latest deployment before deploying again"
                 }
                 (Some(Subject::Connector { .. }), _) => {

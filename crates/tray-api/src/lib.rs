@@ -266,6 +266,10 @@ pub use region::Region;
 /// HTTP methods and headers of [`Client::custom`] requests (re-exported from `http`).
 pub use reqwest::{Method, header::HeaderMap};
 pub use transport::{RateLimit, RetryConfig};
+/// Every operation of the specs (method, path, retry safety), generated
+/// from `openapi/`; [`ApiErrorDetails::operation`] and
+/// [`Error::operation`] name one by its [`Operation::id`].
+pub use tray_api_raw::{Operation, RetrySafety};
 
 /// Generated types whose shape is already good, re-exported from
 /// `tray-api-raw`: project versions and pages, import inputs and responses,

@@ -1,6 +1,7 @@
 //! CDK Permissions: share a deployed connector version with users.
 
 use serde::Serialize;
+use tray_api_raw::Operation;
 
 use crate::client::Client;
 use crate::decode::{Op, call};
@@ -142,7 +143,10 @@ impl Permissions<'_> {
         }
         let body = tray_api_raw::permissions::types::ShareWithEmailsRequest { emails: cleaned };
         call(
-            &Op::write("share_with_emails", Subject::connector(name, version)),
+            &Op::write(
+                Operation::ShareWithEmails,
+                Subject::connector(name, version),
+            ),
             self.client
                 .raw()
                 .permissions

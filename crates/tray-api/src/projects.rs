@@ -3,6 +3,7 @@
 
 use std::num::NonZeroU32;
 use std::path::Path;
+use tray_api_raw::Operation;
 
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt, stream};
@@ -13,7 +14,7 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::decode::{self, Op, call};
-use crate::deployments::encode_segment;
+use crate::deployments::fill_path;
 use crate::error::{Error, Result, Subject};
 use crate::import::ImportInput;
 
@@ -103,7 +104,7 @@ impl<'a> Projects<'a> {
         }
         let export = call(
             &Op::read(
-                "export_project_version",
+                Operation::ExportProjectVersion,
                 Subject::version(project_id, version),
             ),
             self.client
@@ -143,25 +144,30 @@ impl<'a> Projects<'a> {
         W: AsyncWrite + Unpin,
     {
         let op = Op::read(
-            "export_project_version",
+            Operation::ExportProjectVersion,
             Subject::version(project_id, version),
         );
         if version.trim().is_empty() {
             return Err(Error::local("the version number is empty"));
         }
-        let path = format!(
-            "/core/v1/projects/{}/versions/{}/export",
-            project_id,
-            encode_segment(version)
-        );
+        // Streamed, so it bypasses the generated builder; the method and
+        // path still come from the spec.
+        let export = Operation::ExportProjectVersion;
+        let path = fill_path(
+            export.path(),
+            &[
+                ("projectId", &project_id.to_string()),
+                ("versionNumber", version),
+            ],
+        )?;
+        let method = reqwest::Method::from_bytes(export.method().as_bytes())
+            .map_err(|e| Error::local(format!("{export}: {e}")))?;
         // A body lost before its first byte reached `writer` is fetched
         // again (an export is a read); after that, nothing can be taken back.
         let mut attempts_left = 2u8;
         loop {
             attempts_left -= 1;
-            let request = self
-                .client
-                .request(reqwest::Method::GET, &path, op.operation)?;
+            let request = self.client.request(method.clone(), &path, op.operation)?;
             let response = self
                 .client
                 .send_streamed(request, op.operation)
@@ -315,7 +321,7 @@ impl<'a> Projects<'a> {
             serde_json::from_reader::<_, serde::de::IgnoredAny>(std::io::BufReader::new(check))
         {
             return Err(Error::invalid_response(
-                "export_project_version",
+                Operation::ExportProjectVersion.id(),
                 Some(200),
                 format!("the export is not valid JSON: {error}"),
                 b"",
@@ -342,7 +348,7 @@ impl<'a> Projects<'a> {
     ) -> Result<raw::PrepareProjectImportResponse> {
         call(
             &Op::read(
-                "get_project_import_requirements",
+                Operation::GetProjectImportRequirements,
                 Subject::project(destination),
             ),
             self.client
@@ -370,7 +376,10 @@ impl<'a> Projects<'a> {
         input: &ImportInput,
     ) -> Result<raw::ProjectImportPreviewResponse> {
         call(
-            &Op::read("preview_project_import", Subject::project(destination)),
+            &Op::read(
+                Operation::PreviewProjectImport,
+                Subject::project(destination),
+            ),
             self.client
                 .raw()
                 .projects
@@ -397,7 +406,7 @@ impl<'a> Projects<'a> {
         input: &ImportInput,
     ) -> Result<raw::ProjectImportResponse> {
         call(
-            &Op::write("import_project", Subject::project(destination)),
+            &Op::write(Operation::ImportProject, Subject::project(destination)),
             self.client
                 .raw()
                 .projects
@@ -486,7 +495,7 @@ impl<'a> CreateVersion<'a> {
         };
         call(
             &Op::write(
-                "create_project_version",
+                Operation::CreateProjectVersion,
                 Subject::version(self.project_id, &self.version_number),
             ),
             self.client
@@ -601,7 +610,7 @@ impl VersionsRequest<'_> {
                     }
                     (true, _) => {
                         return Err(Error::InvalidResponse {
-                            operation: "list_project_versions",
+                            operation: Operation::ListProjectVersions.id(),
                             subject: Some(Box::new(Subject::project(project_id))),
                             status: Some(200),
                             message: "hasNextPage is true but endCursor is missing or repeats"
@@ -650,7 +659,7 @@ async fn list_page(
         builder = builder.cursor(cursor);
     }
     call(
-        &Op::read("list_project_versions", Subject::project(project_id)),
+        &Op::read(Operation::ListProjectVersions, Subject::project(project_id)),
         builder.send(),
     )
     .await

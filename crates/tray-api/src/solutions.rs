@@ -1,5 +1,6 @@
 //! Solutions: preview and publish a release of an embedded solution.
 
+use tray_api_raw::Operation;
 use tray_api_raw::solutions::types::PublishSolutionImpact;
 use uuid::Uuid;
 
@@ -34,7 +35,10 @@ impl Solutions<'_> {
     /// ```
     pub async fn release_preview(&self, solution_id: Uuid) -> Result<PublishSolutionImpact> {
         call(
-            &Op::read("preview_solution_release", Subject::solution(solution_id)),
+            &Op::read(
+                Operation::PreviewSolutionRelease,
+                Subject::solution(solution_id),
+            ),
             self.client
                 .raw()
                 .solutions
@@ -56,7 +60,10 @@ impl Solutions<'_> {
     /// ```
     pub async fn release(&self, solution_id: Uuid) -> Result<PublishSolutionImpact> {
         call(
-            &Op::write("create_solution_release", Subject::solution(solution_id)),
+            &Op::write(
+                Operation::CreateSolutionRelease,
+                Subject::solution(solution_id),
+            ),
             self.client
                 .raw()
                 .solutions

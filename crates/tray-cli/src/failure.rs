@@ -198,7 +198,7 @@ fn cli_hint(error: &Error) -> Option<String> {
                 "check whether version {version} exists before creating it again: tray project version list {project}"
             ),
             Subject::Connector { name, version }
-                if error.operation() == Some("deploy_connector") =>
+                if error.operation() == Some(tray_api::Operation::DeployConnector.id()) =>
             {
                 format!("check before deploying again: tray deployment get {name} {version} latest")
             }
