@@ -2,14 +2,10 @@
 //! `openapi/` by progenitor (through `tray-codegen`).
 //!
 //! One module per spec, each with its own `Client`, request builders and
-//! `types`:
-//!
-//! | module | spec | operations |
-//! |---|---|---|
-//! | [`deployments`] | `openapi/deployments.yaml` | `deploy_connector`, `get_deployment` |
-//! | [`permissions`] | `openapi/permissions.yaml` | `share_with_emails` |
-//! | [`projects`] | `openapi/projects.yaml` | `create_project_version`, `list_project_versions`, `export_project_version`, `get_project_import_requirements`, `preview_project_import`, `import_project` |
-//! | [`solutions`] | `openapi/solutions.yaml` | `preview_solution_release`, `create_solution_release` |
+//! `types`: [`deployments`], [`permissions`], [`projects`], [`solutions`]
+//! (`openapi/<module>.yaml`). Every operation, with its spec, method, path
+//! and retry safety, is a variant of the generated [`Operation`]: its
+//! documentation is the list of operations, generated from the specs.
 //!
 //! Most users want the `tray-api` crate instead, which adds regions, waiting,
 //! paging, retries and typed errors on top of this one. This crate is the
