@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 /// `#[non_exhaustive]` (Tray may add fields): build one with
 /// [`ApiError::new`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct ApiError {
     /// What went wrong.
