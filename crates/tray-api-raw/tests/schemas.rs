@@ -85,7 +85,10 @@ const GENERATED: &[(&str, &str, SchemaFn)] = generated! {
 /// of that name in every spec that has one (tray-codegen's `REPLACEMENTS`).
 const HAND_WRITTEN: &[(&str, SchemaFn)] = &[
     ("ApiError", schema_of::<tray_api_raw::ApiError>),
-    ("DeploymentStatus", schema_of::<tray_api_raw::DeploymentStatus>),
+    (
+        "DeploymentStatus",
+        schema_of::<tray_api_raw::DeploymentStatus>,
+    ),
     (
         "SolutionChangeType",
         schema_of::<tray_api_raw::SolutionChangeType>,
@@ -226,7 +229,10 @@ impl<'a> Comparison<'a> {
                     continue;
                 }
             }
-            if let Some([only]) = schema.get("allOf").and_then(Value::as_array).map(Vec::as_slice)
+            if let Some([only]) = schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
             {
                 schema = only;
                 continue;
@@ -358,7 +364,10 @@ impl<'a> Comparison<'a> {
             self.report(at, format!("enum: values not known in Rust: {missing:?}"));
         }
         if !extra.is_empty() {
-            self.report(at, format!("enum: values known in Rust, not in the spec: {extra:?}"));
+            self.report(
+                at,
+                format!("enum: values known in Rust, not in the spec: {extra:?}"),
+            );
         }
     }
 
@@ -387,7 +396,10 @@ impl<'a> Comparison<'a> {
         let spec_names: BTreeSet<&String> = spec_props.keys().copied().collect();
         let rust_names: BTreeSet<&String> = rust_props.keys().copied().collect();
         for name in spec_names.difference(&rust_names) {
-            self.report(at, format!("property {name:?}: in the spec, missing in Rust"));
+            self.report(
+                at,
+                format!("property {name:?}: in the spec, missing in Rust"),
+            );
         }
         for name in rust_names.difference(&spec_names) {
             self.report(at, format!("property {name:?}: in Rust, not in the spec"));
@@ -451,15 +463,19 @@ fn specs() -> BTreeMap<String, Value> {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let document: Value = serde_yaml::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let document: Value =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         if document.get("openapi").is_none() {
             continue;
         }
         let module = path.file_stem().unwrap().to_string_lossy().into_owned();
         specs.insert(module, document);
     }
-    assert!(specs.len() >= 4, "specs found in {}: {specs:?}", dir.display());
+    assert!(
+        specs.len() >= 4,
+        "specs found in {}: {specs:?}",
+        dir.display()
+    );
     specs
 }
 
@@ -515,7 +531,9 @@ fn compare_all(specs: &BTreeMap<String, Value>) -> (Vec<Mismatch>, Vec<String>, 
     }
     for (name, _) in HAND_WRITTEN {
         if !used.iter().any(|(_, n)| n == name) {
-            problems.push(format!("{name}: listed, but no spec has such a component schema"));
+            problems.push(format!(
+                "{name}: listed, but no spec has such a component schema"
+            ));
         }
     }
     (mismatches, problems, compared)
@@ -586,10 +604,15 @@ fn the_comparison_reports_an_extra_required_property() {
         .clone();
     spec["required"].as_array_mut().unwrap().push(json!("note"));
     spec["properties"]["note"] = json!({"type": "string"});
-    let found: Vec<String> = compare("permissions ShareWithEmailsRequest", &document, &spec, &rust)
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    let found: Vec<String> = compare(
+        "permissions ShareWithEmailsRequest",
+        &document,
+        &spec,
+        &rust,
+    )
+    .iter()
+    .map(ToString::to_string)
+    .collect();
     assert_eq!(
         found,
         vec![
@@ -655,7 +678,10 @@ fn an_open_enum_accepts_any_string_and_lists_the_known_values() {
     let rust = json!({"type": "string", "enum": ["a", "b"]});
     let found = compare("e", &document, &spec, &rust);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].what.starts_with("closed enum in Rust"), "{found:?}");
+    assert!(
+        found[0].what.starts_with("closed enum in Rust"),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -667,7 +693,10 @@ fn the_comparison_follows_refs_on_both_sides() {
     let page_info = document
         .pointer_mut("/components/schemas/PageInfo")
         .unwrap();
-    page_info["required"].as_array_mut().unwrap().push(json!("total"));
+    page_info["required"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("total"));
     page_info["properties"]["total"] = json!({"type": "integer"});
     let spec = document
         .pointer("/components/schemas/ProjectVersionPage")
@@ -683,7 +712,10 @@ fn the_comparison_follows_refs_on_both_sides() {
         found[0],
         "p.pageInfo: property \"total\": in the spec, missing in Rust"
     );
-    assert!(found[1].starts_with("p.pageInfo: required: spec {"), "{found:#?}");
+    assert!(
+        found[1].starts_with("p.pageInfo: required: spec {"),
+        "{found:#?}"
+    );
 }
 
 #[test]
