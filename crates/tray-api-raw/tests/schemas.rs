@@ -200,10 +200,10 @@ impl<'a> Comparison<'a> {
             if spec && schema.get("nullable") == Some(&Value::Bool(true)) {
                 nullable = true;
             }
-            if let Some(types) = schema.get("type").and_then(Value::as_array) {
-                if types.iter().any(|t| t == "null") {
-                    nullable = true;
-                }
+            if let Some(types) = schema.get("type").and_then(Value::as_array)
+                && types.iter().any(|t| t == "null")
+            {
+                nullable = true;
             }
             if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
                 let pointer = reference.trim_start_matches('#');
@@ -284,10 +284,10 @@ impl<'a> Comparison<'a> {
                 "accepts null in Rust, not in the spec (and is required or top-level)".to_owned(),
             );
         }
-        if let (Some(spec_name), Some(rust_name)) = (&spec.name, &rust.name) {
-            if !self.seen.insert((spec_name.clone(), rust_name.clone())) {
-                return;
-            }
+        if let (Some(spec_name), Some(rust_name)) = (&spec.name, &rust.name)
+            && !self.seen.insert((spec_name.clone(), rust_name.clone()))
+        {
+            return;
         }
         let (spec, rust) = (spec.schema, rust.schema);
         let spec_kind = Self::kind(spec);
@@ -296,18 +296,17 @@ impl<'a> Comparison<'a> {
             self.report(at, format!("type: spec {spec_kind}, Rust {rust_kind}"));
             return;
         }
-        if spec_kind == "string" {
-            if let Some(format) = spec.get("format") {
-                if rust.get("format") != Some(format) {
-                    self.report(
-                        at,
-                        format!(
-                            "format: spec {format}, Rust {}",
-                            rust.get("format").unwrap_or(&Value::Null)
-                        ),
-                    );
-                }
-            }
+        if spec_kind == "string"
+            && let Some(format) = spec.get("format")
+            && rust.get("format") != Some(format)
+        {
+            self.report(
+                at,
+                format!(
+                    "format: spec {format}, Rust {}",
+                    rust.get("format").unwrap_or(&Value::Null)
+                ),
+            );
         }
         self.compare_enum(at, spec, rust);
         match spec_kind.as_str() {

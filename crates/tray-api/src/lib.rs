@@ -213,7 +213,7 @@
 //!
 //! # Features
 //!
-//! * `config`: profiles from a TOML config file ([`config::Config`]), what
+//! * `config`: profiles from a TOML config file (`config::Config`), what
 //!   the `tray` command reads.
 //! * `schemars`: `schemars::JsonSchema` (schemars 1, JSON Schema draft
 //!   2020-12) for every generated type ([`types`] and `tray_api_raw`'s
