@@ -72,3 +72,42 @@ fn derives_serde(attrs: &[syn::Attribute]) -> bool {
 fn schemars_attr() -> syn::Attribute {
     syn::parse_quote!(#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))])
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::add_schemars_derives;
+
+    #[test]
+    fn only_serde_types_of_the_types_module_get_the_derive() {
+        let mut file: syn::File = syn::parse_str(
+            "#[derive(::serde::Serialize)]
+            pub struct OutsideTypes;
+            pub mod types {
+                #[derive(::serde::Deserialize, Clone)]
+                pub enum Kind { A, B }
+                #[derive(Clone, Debug)]
+                pub struct NotSerde;
+                #[derive(::serde::Serialize)]
+                pub struct Body { pub a: Kind }
+                pub mod builder {
+                    #[derive(::serde::Serialize)]
+                    pub struct Body;
+                }
+            }",
+        )
+        .unwrap();
+        assert_eq!(add_schemars_derives(&mut file), 2);
+        let code = prettyplease::unparse(&file);
+        let derive = r#"#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]"#;
+        assert_eq!(code.matches(derive).count(), 2, "{code}");
+        let kind = code.find("pub enum Kind").unwrap();
+        let body = code.find("pub struct Body {").unwrap();
+        let not_serde = code.find("pub struct NotSerde").unwrap();
+        // Each derive sits right before the type it belongs to.
+        let derives: Vec<usize> = code.match_indices(derive).map(|(at, _)| at).collect();
+        assert!(derives[0] < kind && kind < not_serde, "{code}");
+        assert!(not_serde < derives[1] && derives[1] < body, "{code}");
+    }
+}
