@@ -104,6 +104,8 @@ macro_rules! open_enum {
                 String::deserialize(deserializer).map(Self::from)
             }
         }
+
+        crate::schema::open_enum_schema!($name);
     };
 }
 

@@ -23,6 +23,14 @@ use serde::{Deserialize, Serialize};
 /// `#[non_exhaustive]` (Tray may add fields): build one with
 /// [`ApiError::new`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "schemars",
+    derive(schemars::JsonSchema),
+    schemars(
+        description = "Tray's JSON error body: a message and a machine-readable code (null in \
+                       practice). Both are optional: an error body with neither still parses."
+    )
+)]
 #[non_exhaustive]
 pub struct ApiError {
     /// What went wrong.

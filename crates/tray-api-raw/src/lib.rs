@@ -19,6 +19,24 @@
 //! Tray adds later. [`Operation`] lists every operation of the specs with
 //! its method, path and retry safety (the spec's `x-tray-retry`).
 //!
+//! ## JSON Schemas (feature `schemars`)
+//!
+//! With the `schemars` feature every generated type of the `types` modules,
+//! [`ApiError`] and the open enums implement `schemars::JsonSchema` (schemars
+//! 1, JSON Schema draft 2020-12): the schemas of the API's inputs and outputs,
+//! for tools built on it (an MCP server's tool parameters, a form). An open
+//! enum's schema is `type: string` accepting any string, with the values the
+//! spec documents as `examples`, so a value Tray adds later stays valid. A
+//! test compares each generated type's schema with its component schema in
+//! the spec (`cargo test -p tray-api-raw --features schemars --test schemas`).
+//!
+//! ```
+//! # #[cfg(feature = "schemars")] {
+//! let schema = schemars::schema_for!(tray_api_raw::projects::types::CreateProjectVersionInput);
+//! assert_eq!(schema.get("required"), Some(&serde_json::json!(["title"])));
+//! # }
+//! ```
+//!
 //! ## TLS
 //!
 //! HTTPS uses rustls with the `ring` crypto provider (reqwest's
@@ -50,6 +68,7 @@
 mod enums;
 mod error;
 mod hooks;
+mod schema;
 mod tls;
 
 // Every open enum generated from the specs (`DeploymentStatus`,

@@ -338,7 +338,20 @@ mod profiles {
     /// assert!(config.profile("prod-eu").is_ok());
     /// assert!(config.profile("nope").is_err());
     /// ```
+    ///
+    /// With the `schemars` feature it has a JSON Schema
+    /// ([`Config::json_schema`]): unknown keys are rejected by the schema as
+    /// they are when loading (`additionalProperties: false`).
     #[derive(Debug, Clone, Default, Deserialize)]
+    #[cfg_attr(
+        feature = "schemars",
+        derive(schemars::JsonSchema),
+        schemars(
+            title = "tray config file",
+            description = "The config file of the `tray` command (TOML): named profiles under \
+                           [profiles.NAME], chosen with --profile NAME."
+        )
+    )]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct Config {
@@ -349,10 +362,12 @@ mod profiles {
 
     /// One environment: where to call and where its token comes from.
     #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     #[non_exhaustive]
     pub struct Profile {
         /// `us`, `eu` or `apac`.
+        #[cfg_attr(feature = "schemars", schemars(transform = region_examples))]
         pub region: Option<String>,
         /// Base URL (wins over region).
         pub base_url: Option<String>,
@@ -360,6 +375,36 @@ mod profiles {
         pub token_env: Option<String>,
         /// File holding the token.
         pub token_file: Option<PathBuf>,
+    }
+
+    /// The region names [`Region`] knows, as the `examples` of the `region`
+    /// key (not a closed list: a region is checked when it is used, and
+    /// its spelling is not case-sensitive).
+    #[cfg(feature = "schemars")]
+    fn region_examples(schema: &mut schemars::Schema) {
+        let names = Region::all()
+            .iter()
+            .map(|region| serde_json::Value::from(region.as_str()))
+            .collect();
+        schema.insert("examples".into(), serde_json::Value::Array(names));
+    }
+
+    #[cfg(feature = "schemars")]
+    impl Config {
+        /// The JSON Schema (draft 2020-12) of the config file, derived from
+        /// these structs: editors that read TOML through JSON Schema (Taplo,
+        /// Even Better TOML) complete and check it. `tray config schema`
+        /// prints it.
+        ///
+        /// ```
+        /// let schema = tray_api::config::Config::json_schema();
+        /// assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        /// assert_eq!(schema["additionalProperties"], false);
+        /// assert_eq!(schema["$defs"]["Profile"]["additionalProperties"], false);
+        /// ```
+        pub fn json_schema() -> serde_json::Value {
+            schemars::schema_for!(Config).to_value()
+        }
     }
 
     /// The default config file location (e.g. `~/.config/tray/config.toml`).

@@ -210,6 +210,16 @@
 //!
 //! [`Client::raw`] gives the generated clients (same token, retries, rate
 //! limiter); [`types`] re-exports the generated types.
+//!
+//! # Features
+//!
+//! * `config`: profiles from a TOML config file (`config::Config`), what
+//!   the `tray` command reads.
+//! * `schemars`: `schemars::JsonSchema` (schemars 1, JSON Schema draft
+//!   2020-12) for every generated type ([`types`] and `tray_api_raw`'s
+//!   modules, through `tray-api-raw`'s feature of the same name), for tools
+//!   that need the schemas of the API's inputs and outputs (an MCP server, a
+//!   form); with `config` too, for the config file (`Config::json_schema`).
 
 /// `impl IntoFuture` for a request builder whose `send(self)` is an async
 /// fn returning `Result<$output>`, so `.await` works without `.send()`.

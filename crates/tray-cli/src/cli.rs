@@ -197,6 +197,9 @@ pub enum ConfigCommand {
     Path,
     /// List the profiles: region or base URL, and where the token comes from.
     List,
+    /// Print the JSON Schema (draft 2020-12) of the config file, for editors
+    /// that complete and check TOML with it (Taplo, Even Better TOML).
+    Schema,
 }
 
 /// Waiting options.

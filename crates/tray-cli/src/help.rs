@@ -179,7 +179,8 @@ Profiles: --profile NAME (or TRAY_PROFILE) reads the config file (--config PATH 
 default {config}), TOML:\n\n\
 \x20   [profiles.dev]\n\
 \x20   region = \"us\"                    # or base_url = \"https://api.eu1.tray.io\"\n\
-\x20   token_env = \"TRAY_TOKEN_DEV\"     # or token_file = \"/run/secrets/tray-dev\"",
+\x20   token_env = \"TRAY_TOKEN_DEV\"     # or token_file = \"/run/secrets/tray-dev\"\n\n\
+Its JSON Schema, for an editor to complete and check it: tray config schema.",
         examples = render(&[
             "tray demo  # the whole story against an in-process sandbox".to_owned(),
             "tray --sandbox deployment create --wait  # in a connector folder".to_owned(),
@@ -390,11 +391,25 @@ fn examples() -> Vec<(Vec<&'static str>, Vec<String>)> {
                 "tray --sandbox -o json auth status",
             ]),
         ),
-        (vec!["config"], e(&["tray config path", "tray config list"])),
+        (
+            vec!["config"],
+            e(&[
+                "tray config path",
+                "tray config list",
+                "tray config schema > ~/.config/tray/config.schema.json",
+            ]),
+        ),
         (vec!["config", "path"], e(&["tray config path"])),
         (
             vec!["config", "list"],
             e(&["tray config list", "tray -o json config list"]),
+        ),
+        (
+            vec!["config", "schema"],
+            e(&[
+                "tray config schema",
+                "tray config schema > ~/.config/tray/config.schema.json",
+            ]),
         ),
         (
             vec!["sandbox"],

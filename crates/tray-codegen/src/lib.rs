@@ -16,7 +16,10 @@
 //!   `x-tray-retry: idempotent` or `x-tray-retry: non-idempotent` (see
 //!   [`RETRY_EXTENSION`]), emitted with the rest of what is known about each
 //!   operation as the typed `Operation` enum ([`generate_operations`]) that
-//!   `tray-api`'s transport reads.
+//!   `tray-api`'s transport reads,
+//! * which generated types derive `schemars::JsonSchema` behind
+//!   `tray-api-raw`'s `schemars` feature ([`add_schemars_derives`]: every
+//!   serde type of a `types` module).
 //!
 //! `tray-api-raw`'s `build.rs` and `cargo xtask codegen` both call
 //! [`generate`] for each spec and [`Shared::generate`] for the files built
@@ -40,6 +43,9 @@ use std::path::{Path, PathBuf};
 mod aliases;
 
 pub use aliases::ALIAS_EXTENSION;
+mod derive;
+
+pub use derive::add_schemars_derives;
 
 use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
 
@@ -279,6 +285,7 @@ pub fn generate(workspace_root: &Path, spec: Spec) -> Result<String, CodegenErro
         path: path.clone(),
         message,
     })?;
+    add_schemars_derives(&mut file);
     let code = prettyplease::unparse(&file);
     // The `Operation` table names each operation as progenitor does.
     if let Some(op) = operations

@@ -1,4 +1,4 @@
-//! `tray config path` and `tray config list`.
+//! `tray config path`, `tray config list` and `tray config schema`.
 
 use serde_json::json;
 
@@ -61,4 +61,14 @@ pub fn list(ctx: &mut Context) -> CmdResult {
         }
     }
     ctx.printer.json(&json_rows)
+}
+
+/// `tray config schema`: the JSON Schema of the config file, derived from
+/// the structs `--config` is read into ([`Config::json_schema`]), as one
+/// pretty JSON document on stdout (whatever `-o` says; `--jq` applies).
+pub fn schema(ctx: &mut Context) -> CmdResult {
+    let mut text = serde_json::to_vec_pretty(&Config::json_schema())
+        .map_err(|e| Failure::usage(format!("cannot write the schema: {e}")))?;
+    text.push(b'\n');
+    ctx.printer.document(text)
 }

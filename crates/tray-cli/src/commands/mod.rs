@@ -138,6 +138,7 @@ impl ConfigCommand {
         match self {
             ConfigCommand::Path => config_cmd::path(ctx),
             ConfigCommand::List => config_cmd::list(ctx),
+            ConfigCommand::Schema => config_cmd::schema(ctx),
         }
     }
 }
