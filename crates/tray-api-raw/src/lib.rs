@@ -99,6 +99,37 @@ include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
 pub use progenitor_client::{ByteStream, Error, ResponseValue};
 
+/// The JSON Schema of the Rust type of every component schema of every
+/// spec, as `(module, component, schema)`, generated from the specs
+/// (feature `schemars`): a tool built on the API (an MCP server, a form) can
+/// publish what each request and response accepts. Each module's own list
+/// is its `JSON_SCHEMAS`.
+///
+/// ```
+/// let schemas = tray_api_raw::json_schemas();
+/// let (_, _, share) = schemas
+///     .iter()
+///     .find(|(module, name, _)| (*module, *name) == ("permissions", "ShareWithEmailsRequest"))
+///     .unwrap();
+/// assert_eq!(share.get("required"), Some(&serde_json::json!(["emails"])));
+/// ```
+#[cfg(feature = "schemars")]
+pub fn json_schemas() -> Vec<(&'static str, &'static str, schemars::Schema)> {
+    [
+        ("deployments", deployments::JSON_SCHEMAS),
+        ("permissions", permissions::JSON_SCHEMAS),
+        ("projects", projects::JSON_SCHEMAS),
+        ("solutions", solutions::JSON_SCHEMAS),
+    ]
+    .into_iter()
+    .flat_map(|(module, table)| {
+        table
+            .iter()
+            .map(move |(name, schema)| (module, *name, schema()))
+    })
+    .collect()
+}
+
 /// Tray's documented sustained rate limit: 30 requests per second (1,800
 /// per minute) on every Platform API endpoint.
 ///

@@ -63,3 +63,10 @@ pub(crate) fn open_enum(name: &str, known: &[&str]) -> schemars::Schema {
     );
     schemars::Schema::from(schema)
 }
+
+/// The JSON Schema of `T` (what each generated module's `JSON_SCHEMAS`
+/// lists, as a function so the table is a constant).
+#[cfg(feature = "schemars")]
+pub fn schema_of<T: schemars::JsonSchema>() -> schemars::Schema {
+    schemars::schema_for!(T)
+}

@@ -17,9 +17,10 @@
 //! * A string `format` of the spec (`uuid`, `date-time`, …) must be the Rust
 //!   schema's; numeric formats (`int32`) are not compared.
 //!
-//! The list of Rust types ([`GENERATED`], [`HAND_WRITTEN`]) must be complete:
-//! a component schema with no Rust type fails the test, naming it, and so
-//! does a listed type with no component. Intentional differences are entries
+//! The Rust types come from `tray_api_raw::json_schemas()`, the table
+//! tray-codegen generates from the same specs; the test still checks it both
+//! ways: a component schema with no Rust type fails the test, naming it, and
+//! so does a table entry with no component. Intentional differences are entries
 //! of [`ALLOWED`], each with its reason; an entry that no longer matches
 //! anything fails too.
 //!
@@ -40,76 +41,20 @@ fn schema_of<T: schemars::JsonSchema>() -> Value {
     serde_json::to_value(schemars::schema_for!(T)).unwrap()
 }
 
-type SchemaFn = fn() -> Value;
-
-/// `module: [Type, ...]`: the generated `tray_api_raw::module::types::Type`
-/// for the component schema `Type` of the spec `module`.
-macro_rules! generated {
-    ($($module:ident: [$($name:ident),* $(,)?];)*) => {
-        &[$($((
-            stringify!($module),
-            stringify!($name),
-            schema_of::<tray_api_raw::$module::types::$name> as SchemaFn,
-        ),)*)*]
-    };
+/// The Rust types' schemas, by spec module and component name: the table
+/// tray-codegen generates into every module (`JSON_SCHEMAS`), complete by
+/// construction.
+fn rust_schemas() -> BTreeMap<(String, String), Value> {
+    tray_api_raw::json_schemas()
+        .into_iter()
+        .map(|(module, name, schema)| {
+            (
+                (module.to_owned(), name.to_owned()),
+                serde_json::to_value(schema).unwrap(),
+            )
+        })
+        .collect()
 }
-
-/// The generated types, by spec module and component name.
-const GENERATED: &[(&str, &str, SchemaFn)] = generated! {
-    deployments: [DeployConnectorRequest, DeployConnectorResponse, Deployment];
-    permissions: [ShareWithEmailsRequest, ShareWithEmailsResponse];
-    projects: [
-        CreateProjectVersionInput, ProjectVersionResponse, ProjectVersionPage, PageInfo,
-        ProjectExport, ConnectorRef, ServiceRef, ConnectorMappingInput, ServiceMappingInput,
-        AuthImportInput, PrepareProjectImportInput, ProjectImportInput,
-        PrepareProjectImportResponse, ImportConfigRequirements, AuthenticationRequirement,
-        ResolvedAuthentication, ImportMetadata, ImportedFrom, ProjectImportPreviewResponse,
-        ProjectImportResponse, ProjectImpactForPreview, ProjectImpact, ConfigChanges,
-        ConfigValueChange, ConfigValueUpdate, WorkflowChangesForPreview, WorkflowChanges,
-        CreatedWorkflowForPreview, CreatedWorkflow, UpdatedWorkflow, RemovedWorkflow,
-        SolutionImpactForPreview, SolutionImpact, AuthSlot, CreatedAuthSlot,
-        CreatedAuthSlotForPreview, UpdatedAuthSlot, AuthSlotChanges, AuthSlotChangesForPreview,
-        AuthSlotChange, AuthSlotRecreationReason, ConfigSlot, DdlConfiguration,
-        CreatedConfigSlot, CreatedConfigSlotForPreview, UpdatedConfigSlot, ConfigSlotChanges,
-        ConfigSlotChangesForPreview, ConfigSlotChange, ConfigSlotRecreationReason,
-    ];
-    solutions: [
-        PublishSolutionImpact, AuthSlot, CreatedAuthSlot, UpdatedAuthSlot, AuthSlotChanges,
-        AuthSlotChange, AuthSlotRecreationReason, ConfigSlot, DdlConfiguration,
-        CreatedConfigSlot, UpdatedConfigSlot, ConfigSlotChanges, ConfigSlotChange,
-        ConfigSlotRecreationReason,
-    ];
-};
-
-/// The hand-written types of `tray-api-raw` that replace a component schema
-/// of that name in every spec that has one (tray-codegen's `REPLACEMENTS`).
-const HAND_WRITTEN: &[(&str, SchemaFn)] = &[
-    ("ApiError", schema_of::<tray_api_raw::ApiError>),
-    (
-        "DeploymentStatus",
-        schema_of::<tray_api_raw::DeploymentStatus>,
-    ),
-    (
-        "SolutionChangeType",
-        schema_of::<tray_api_raw::SolutionChangeType>,
-    ),
-    (
-        "AuthSlotChangeCode",
-        schema_of::<tray_api_raw::AuthSlotChangeCode>,
-    ),
-    (
-        "ConfigSlotChangeCode",
-        schema_of::<tray_api_raw::ConfigSlotChangeCode>,
-    ),
-    (
-        "AuthSlotRecreationReasonCode",
-        schema_of::<tray_api_raw::AuthSlotRecreationReasonCode>,
-    ),
-    (
-        "ConfigSlotRecreationReasonCode",
-        schema_of::<tray_api_raw::ConfigSlotRecreationReasonCode>,
-    ),
-];
 
 /// Intentional differences: (where, what the mismatch starts with, why).
 const ALLOWED: &[(&str, &str, &str)] = &[
@@ -481,6 +426,7 @@ fn specs() -> BTreeMap<String, Value> {
 /// Returns the mismatches (allowed ones included), the problems of the list
 /// itself, and how many types were compared.
 fn compare_all(specs: &BTreeMap<String, Value>) -> (Vec<Mismatch>, Vec<String>, usize) {
+    let rust_schemas = rust_schemas();
     let mut mismatches = Vec::new();
     let mut problems = Vec::new();
     let mut compared = 0;
@@ -492,45 +438,29 @@ fn compare_all(specs: &BTreeMap<String, Value>) -> (Vec<Mismatch>, Vec<String>, 
             .cloned()
             .unwrap_or_default();
         for (name, spec_schema) in &components {
-            let rust = GENERATED
-                .iter()
-                .find(|(m, n, _)| m == module && n == name)
-                .map(|(_, _, schema)| *schema)
-                .or_else(|| {
-                    HAND_WRITTEN
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map(|(_, schema)| *schema)
-                });
-            let Some(rust) = rust else {
+            let key = (module.clone(), name.clone());
+            let Some(rust_root) = rust_schemas.get(&key) else {
                 problems.push(format!(
-                    "{module} {name}: a component schema of openapi/{module}.yaml with no Rust type \
-                     in this test's list (add it to GENERATED or HAND_WRITTEN)"
+                    "{module} {name}: a component schema of openapi/{module}.yaml with no Rust \
+                     type in tray_api_raw::json_schemas() (run `cargo xtask codegen`)"
                 ));
                 continue;
             };
-            used.insert((module.clone(), name.clone()));
-            let rust_root = rust();
+            used.insert(key);
             mismatches.extend(compare(
                 &format!("{module} {name}"),
                 document,
                 spec_schema,
-                &rust_root,
+                rust_root,
             ));
             compared += 1;
         }
     }
-    for (module, name, _) in GENERATED {
-        if !used.contains(&((*module).to_owned(), (*name).to_owned())) {
+    for (module, name) in rust_schemas.keys() {
+        if specs.contains_key(module) && !used.contains(&(module.clone(), name.clone())) {
             problems.push(format!(
-                "{module} {name}: listed, but openapi/{module}.yaml has no such component schema"
-            ));
-        }
-    }
-    for (name, _) in HAND_WRITTEN {
-        if !used.iter().any(|(_, n)| n == name) {
-            problems.push(format!(
-                "{name}: listed, but no spec has such a component schema"
+                "{module} {name}: in tray_api_raw::json_schemas(), but openapi/{module}.yaml has \
+                 no such component schema"
             ));
         }
     }
@@ -571,7 +501,7 @@ fn every_generated_type_has_the_schema_its_spec_component_says() {
     );
     // At least every generated type (a hand-written one counts once per
     // spec that has its component).
-    assert!(compared > GENERATED.len(), "{compared} types compared");
+    assert_eq!(compared, rust_schemas().len(), "{compared} types compared");
     println!("{compared} component schemas compared with their Rust types");
 }
 
@@ -721,17 +651,22 @@ fn a_component_without_a_rust_type_is_named() {
     let mut specs = specs();
     specs.get_mut("solutions").unwrap()["components"]["schemas"]["ReleaseNote"] =
         json!({"type": "object", "properties": {"text": {"type": "string"}}});
-    specs.remove("deployments");
+    specs
+        .get_mut("deployments")
+        .unwrap()
+        .pointer_mut("/components/schemas")
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .remove("Deployment");
     let (_, problems, _) = compare_all(&specs);
     assert_eq!(
         problems,
         vec![
             "solutions ReleaseNote: a component schema of openapi/solutions.yaml with no Rust \
-             type in this test's list (add it to GENERATED or HAND_WRITTEN)",
-            "deployments DeployConnectorRequest: listed, but openapi/deployments.yaml has no such component schema",
-            "deployments DeployConnectorResponse: listed, but openapi/deployments.yaml has no such component schema",
-            "deployments Deployment: listed, but openapi/deployments.yaml has no such component schema",
-            "DeploymentStatus: listed, but no spec has such a component schema",
+             type in tray_api_raw::json_schemas() (run `cargo xtask codegen`)",
+            "deployments Deployment: in tray_api_raw::json_schemas(), but \
+             openapi/deployments.yaml has no such component schema",
         ]
     );
 }

@@ -219,7 +219,9 @@
 //!   2020-12) for every generated type ([`types`] and `tray_api_raw`'s
 //!   modules, through `tray-api-raw`'s feature of the same name), for tools
 //!   that need the schemas of the API's inputs and outputs (an MCP server, a
-//!   form); with `config` too, for the config file (`Config::json_schema`).
+//!   form): [`json_schemas`] lists every component schema of the specs with
+//!   its Rust type's schema; with `config` too, for the config file
+//!   (`Config::json_schema`).
 
 /// `impl IntoFuture` for a request builder whose `send(self)` is an async
 /// fn returning `Result<$output>`, so `.await` works without `.send()`.
@@ -276,6 +278,8 @@ pub use region::Region;
 /// HTTP methods and headers of [`Client::custom`] requests (re-exported from `http`).
 pub use reqwest::{Method, header::HeaderMap};
 pub use transport::{RateLimit, RetryConfig};
+#[cfg(feature = "schemars")]
+pub use tray_api_raw::json_schemas;
 /// Every operation of the specs (method, path, retry safety), generated
 /// from `openapi/`; [`ApiErrorDetails::operation`] and
 /// [`Error::operation`] name one by its [`Operation::id`].

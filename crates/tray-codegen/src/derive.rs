@@ -69,6 +69,60 @@ fn derives_serde(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
+/// Adds `JSON_SCHEMAS`, behind the `schemars` feature, to a generated
+/// module: for each component schema of the spec, in spec order, its name
+/// and the function giving the JSON Schema of the Rust type that stands for
+/// it (a generated `types::X`, or the `crate::X` replacing it). The table is
+/// complete by construction; a component whose generated type cannot be
+/// found fails generation, naming it.
+pub(crate) fn add_json_schemas(
+    file: &mut syn::File,
+    components: &[String],
+    replaced: &[String],
+) -> Result<(), String> {
+    use heck::ToUpperCamelCase;
+    let mut types = std::collections::BTreeSet::new();
+    for item in &file.items {
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        if module.ident != "types" {
+            continue;
+        }
+        for item in module.content.iter().flat_map(|(_, items)| items) {
+            match item {
+                syn::Item::Struct(item) => types.insert(item.ident.to_string()),
+                syn::Item::Enum(item) => types.insert(item.ident.to_string()),
+                _ => false,
+            };
+        }
+    }
+    let mut rows = String::new();
+    for name in components {
+        let path = if replaced.contains(name) {
+            format!("crate::{name}")
+        } else {
+            let ident = name.to_upper_camel_case();
+            if !types.contains(&ident) {
+                return Err(format!(
+                    "component schema {name}: no generated type {ident} in `types` for JSON_SCHEMAS"
+                ));
+            }
+            format!("types::{ident}")
+        };
+        rows.push_str(&format!("({name:?}, crate::schema::schema_of::<{path}>),"));
+    }
+    let text = format!(
+        "/// For each component schema of this spec, in spec order: its name and\n\
+         /// the JSON Schema of the Rust type that stands for it (feature `schemars`).\n\
+         #[cfg(feature = \"schemars\")]\n\
+         pub const JSON_SCHEMAS: &[(&str, fn() -> ::schemars::Schema)] = &[{rows}];"
+    );
+    let item: syn::Item = syn::parse_str(&text).map_err(|e| format!("JSON_SCHEMAS: {e}"))?;
+    file.items.push(item);
+    Ok(())
+}
+
 fn schemars_attr() -> syn::Attribute {
     syn::parse_quote!(#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))])
 }
@@ -77,7 +131,29 @@ fn schemars_attr() -> syn::Attribute {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use super::add_schemars_derives;
+    use super::{add_json_schemas, add_schemars_derives};
+
+    #[test]
+    fn json_schemas_lists_every_component_and_names_a_missing_type() {
+        let source = "pub mod types { pub struct Body {} pub enum Kind { A } }";
+        let mut file: syn::File = syn::parse_str(source).unwrap();
+        let components = ["Body", "Kind", "ApiError"].map(String::from);
+        add_json_schemas(&mut file, &components, &["ApiError".to_owned()]).unwrap();
+        let code = prettyplease::unparse(&file);
+        assert!(code.contains("pub const JSON_SCHEMAS"), "{code}");
+        for row in [
+            r#"("Body", crate::schema::schema_of::<types::Body>)"#,
+            r#"("Kind", crate::schema::schema_of::<types::Kind>)"#,
+            r#"("ApiError", crate::schema::schema_of::<crate::ApiError>)"#,
+        ] {
+            assert!(code.contains(row), "{row} missing in {code}");
+        }
+
+        let mut file: syn::File = syn::parse_str(source).unwrap();
+        let error =
+            add_json_schemas(&mut file, &["Body".into(), "Missing".into()], &[]).unwrap_err();
+        assert!(error.contains("component schema Missing"), "{error}");
+    }
 
     #[test]
     fn only_serde_types_of_the_types_module_get_the_derive() {

@@ -255,6 +255,16 @@ pub fn generate(workspace_root: &Path, spec: Spec) -> Result<String, CodegenErro
         path: path.clone(),
         message,
     })?;
+    let components: Vec<String> = document
+        .components
+        .as_ref()
+        .map(|c| c.schemas.keys().cloned().collect())
+        .unwrap_or_default();
+    let replaced: Vec<String> = REPLACEMENTS
+        .iter()
+        .map(|(name, _)| (*name).to_owned())
+        .chain(open_enums.iter().map(|open| open.name.clone()))
+        .collect();
     let mut settings = settings();
     for open in &open_enums {
         settings.with_replacement(
@@ -286,6 +296,12 @@ pub fn generate(workspace_root: &Path, spec: Spec) -> Result<String, CodegenErro
         message,
     })?;
     add_schemars_derives(&mut file);
+    derive::add_json_schemas(&mut file, &components, &replaced).map_err(|message| {
+        CodegenError::Spec {
+            path: path.clone(),
+            message,
+        }
+    })?;
     let code = prettyplease::unparse(&file);
     // The `Operation` table names each operation as progenitor does.
     if let Some(op) = operations
