@@ -335,3 +335,24 @@ fn an_operation_without_retry_safety_fails_the_operations_table() {
     );
     assert!(message.contains("solutions.yaml"), "{message}");
 }
+
+#[test]
+fn an_openapi_document_missing_from_specs_fails_lint() {
+    let dir = scratch();
+    std::fs::write(
+        dir.path().join("openapi/webhooks.yaml"),
+        "openapi: 3.0.3\ninfo: {title: Webhooks, version: '1'}\npaths: {}\n",
+    )
+    .unwrap();
+    let output = xtask(dir.path(), &["lint"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(
+            "openapi/webhooks.yaml is an OpenAPI document but not in tray_codegen::SPECS"
+        ),
+        "{stderr}"
+    );
+    // Other YAML files of openapi/ (the upstream allowlist) are not specs.
+    assert!(!stderr.contains("upstream-allowlist.yaml"), "{stderr}");
+}
