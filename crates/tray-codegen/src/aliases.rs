@@ -103,17 +103,9 @@ pub(crate) fn apply(file: &mut syn::File, aliases: &[Alias]) -> Result<(), Strin
     if aliases.is_empty() {
         return Ok(());
     }
-    let types = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
-            _ => None,
-        })
-        .ok_or("the generated code has no `types` module")?;
+    let types = crate::types_module(file).ok_or("the generated code has no `types` module")?;
     for alias in aliases {
         let item = types
-            .1
             .iter_mut()
             .find_map(|item| match item {
                 syn::Item::Struct(item) if item.ident == alias.schema.as_str() => Some(item),

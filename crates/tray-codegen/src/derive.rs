@@ -30,26 +30,15 @@
 /// ```
 pub fn add_schemars_derives(file: &mut syn::File) -> usize {
     let mut count = 0;
-    for item in &mut file.items {
-        let syn::Item::Mod(module) = item else {
-            continue;
+    for item in crate::types_module(file).into_iter().flatten() {
+        let attrs = match item {
+            syn::Item::Struct(item) => &mut item.attrs,
+            syn::Item::Enum(item) => &mut item.attrs,
+            _ => continue,
         };
-        if module.ident != "types" {
-            continue;
-        }
-        let Some((_, items)) = &mut module.content else {
-            continue;
-        };
-        for item in items {
-            let attrs = match item {
-                syn::Item::Struct(item) => &mut item.attrs,
-                syn::Item::Enum(item) => &mut item.attrs,
-                _ => continue,
-            };
-            if derives_serde(attrs) {
-                attrs.push(schemars_attr());
-                count += 1;
-            }
+        if derives_serde(attrs) {
+            attrs.push(schemars_attr());
+            count += 1;
         }
     }
     count
@@ -81,22 +70,15 @@ pub(crate) fn add_json_schemas(
     replaced: &[String],
 ) -> Result<(), String> {
     use heck::ToUpperCamelCase;
-    let mut types = std::collections::BTreeSet::new();
-    for item in &file.items {
-        let syn::Item::Mod(module) = item else {
-            continue;
-        };
-        if module.ident != "types" {
-            continue;
-        }
-        for item in module.content.iter().flat_map(|(_, items)| items) {
-            match item {
-                syn::Item::Struct(item) => types.insert(item.ident.to_string()),
-                syn::Item::Enum(item) => types.insert(item.ident.to_string()),
-                _ => false,
-            };
-        }
-    }
+    let types: std::collections::BTreeSet<String> = crate::types_module(file)
+        .into_iter()
+        .flatten()
+        .filter_map(|item| match item {
+            syn::Item::Struct(item) => Some(item.ident.to_string()),
+            syn::Item::Enum(item) => Some(item.ident.to_string()),
+            _ => None,
+        })
+        .collect();
     let mut rows = String::new();
     for name in components {
         let path = if replaced.contains(name) {

@@ -207,8 +207,7 @@ fn quote_path(path: &str) -> proc_macro2::TokenStream {
 /// Parse a spec file into an [`openapiv3::OpenAPI`] document.
 pub fn load(workspace_root: &Path, spec: Spec) -> Result<openapiv3::OpenAPI, CodegenError> {
     let path = spec.file(workspace_root);
-    let text = read(&path)?;
-    serde_yaml::from_str(&text).map_err(|source| CodegenError::Parse { path, source })
+    parse(&path, &read(&path)?)
 }
 
 fn read(path: &Path) -> Result<String, CodegenError> {
@@ -218,19 +217,20 @@ fn read(path: &Path) -> Result<String, CodegenError> {
     })
 }
 
-/// The spec as plain YAML (for its enum schemas and their extensions).
-fn load_yaml(workspace_root: &Path, spec: Spec) -> Result<serde_yaml::Value, CodegenError> {
-    let path = spec.file(workspace_root);
-    let text = read(&path)?;
-    serde_yaml::from_str(&text).map_err(|source| CodegenError::Parse { path, source })
+/// The spec's text as an [`openapiv3::OpenAPI`] document or as plain YAML
+/// (for its enum schemas and their extensions, which openapiv3 drops).
+fn parse<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, CodegenError> {
+    serde_yaml::from_str(text).map_err(|source| CodegenError::Parse {
+        path: path.to_owned(),
+        source,
+    })
 }
 
-/// The open enums of one spec, checked (no inline `enum:`, values and
-/// extensions valid).
-fn spec_enums(workspace_root: &Path, spec: Spec) -> Result<Vec<enums::OpenEnum>, CodegenError> {
-    let yaml = load_yaml(workspace_root, spec)?;
-    enums::collect(&yaml).map_err(|message| CodegenError::Spec {
-        path: spec.file(workspace_root),
+/// The open enums of one spec's text, checked (no inline `enum:`, values
+/// and extensions valid).
+fn spec_enums(path: &Path, text: &str) -> Result<Vec<enums::OpenEnum>, CodegenError> {
+    enums::collect(&parse(path, text)?).map_err(|message| CodegenError::Spec {
+        path: path.to_owned(),
         message,
     })
 }
@@ -243,18 +243,16 @@ fn spec_enums(workspace_root: &Path, spec: Spec) -> Result<Vec<enums::OpenEnum>,
 /// on an operation without [`RETRY_EXTENSION`], an inline `enum:` or an
 /// invalid enum schema.
 pub fn generate(workspace_root: &Path, spec: Spec) -> Result<String, CodegenError> {
-    let open_enums = spec_enums(workspace_root, spec)?;
-    let document = load(workspace_root, spec)?;
     let path = spec.file(workspace_root);
-    let operations =
-        operations::collect(&document, spec).map_err(|message| CodegenError::Spec {
-            path: path.clone(),
-            message,
-        })?;
-    let aliases = aliases::collect(&document).map_err(|message| CodegenError::Spec {
+    let text = read(&path)?;
+    let open_enums = spec_enums(&path, &text)?;
+    let document: openapiv3::OpenAPI = parse(&path, &text)?;
+    let spec_error = |message| CodegenError::Spec {
         path: path.clone(),
         message,
-    })?;
+    };
+    let operations = operations::collect(&document, spec).map_err(spec_error)?;
+    let aliases = aliases::collect(&document).map_err(spec_error)?;
     let components: Vec<String> = document
         .components
         .as_ref()
@@ -291,17 +289,9 @@ pub fn generate(workspace_root: &Path, spec: Spec) -> Result<String, CodegenErro
         path: path.clone(),
         source,
     })?;
-    aliases::apply(&mut file, &aliases).map_err(|message| CodegenError::Spec {
-        path: path.clone(),
-        message,
-    })?;
+    aliases::apply(&mut file, &aliases).map_err(spec_error)?;
     add_schemars_derives(&mut file);
-    derive::add_json_schemas(&mut file, &components, &replaced).map_err(|message| {
-        CodegenError::Spec {
-            path: path.clone(),
-            message,
-        }
-    })?;
+    derive::add_json_schemas(&mut file, &components, &replaced).map_err(spec_error)?;
     let code = prettyplease::unparse(&file);
     // The `Operation` table names each operation as progenitor does.
     if let Some(op) = operations
@@ -339,10 +329,9 @@ pub fn generate_enums(workspace_root: &Path) -> Result<String, CodegenError> {
 pub fn generate_enums_of(workspace_root: &Path, specs: &[Spec]) -> Result<String, CodegenError> {
     let mut per_spec = Vec::with_capacity(specs.len());
     for spec in specs {
-        per_spec.push((
-            spec.file(workspace_root),
-            spec_enums(workspace_root, *spec)?,
-        ));
+        let path = spec.file(workspace_root);
+        let open_enums = spec_enums(&path, &read(&path)?)?;
+        per_spec.push((path, open_enums));
     }
     let merged = enums::merge(per_spec)?;
     Ok(enums::render(&merged, specs))
@@ -437,6 +426,17 @@ impl Shared {
             Self::Operations => generate_operations(workspace_root),
         }
     }
+}
+
+/// The items of the generated file's `types` module, where progenitor puts
+/// the type of every schema (the post-processing passes edit them).
+pub(crate) fn types_module(file: &mut syn::File) -> Option<&mut Vec<syn::Item>> {
+    file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "types" => {
+            module.content.as_mut().map(|(_, items)| items)
+        }
+        _ => None,
+    })
 }
 
 fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
