@@ -276,6 +276,21 @@ impl Client {
         Ok(request)
     }
 
+    /// A request for a spec operation the generated builder cannot send (a
+    /// streamed body): the method and path template come from the spec
+    /// ([`tray_api_raw::Operation`]), the template's parameters from
+    /// `values`.
+    pub(crate) fn operation_request(
+        &self,
+        operation: tray_api_raw::Operation,
+        values: &[(&str, &str)],
+    ) -> Result<reqwest::Request> {
+        let path = fill_path(operation.path(), values)?;
+        let method = reqwest::Method::from_bytes(operation.method().as_bytes())
+            .map_err(|e| Error::local(format!("{operation}: {e}")))?;
+        self.request(method, &path, operation.id())
+    }
+
     /// The timeout of one deploy upload attempt.
     pub(crate) fn deploy_timeout(&self) -> Duration {
         self.inner.deploy_timeout
@@ -627,10 +642,40 @@ impl ClientBuilder {
     }
 }
 
+/// The spec's path template of an operation with its parameters filled in
+/// (percent-encoded); an error if the template has a parameter this client
+/// does not fill (the spec renamed or added one).
+fn fill_path(template: &str, values: &[(&str, &str)]) -> Result<String> {
+    let mut path = template.to_owned();
+    for (name, value) in values {
+        path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
+    }
+    if path.contains('{') {
+        return Err(Error::local(format!(
+            "the spec's path {template} has a parameter this client does not fill"
+        )));
+    }
+    Ok(path)
+}
+
+/// Percent-encodes a path segment (as the generated code does).
+fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
+    use tray_api_raw::Operation;
 
     #[test]
     fn token_is_cleaned() {
@@ -667,5 +712,28 @@ mod tests {
                 .build()
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn the_spec_path_is_filled_and_encoded() {
+        let path = fill_path(
+            Operation::DeployConnector.path(),
+            &[("connector-name", "acme crm"), ("connector-version", "1.0")],
+        )
+        .unwrap();
+        assert_eq!(
+            path,
+            "/cdk/v1/deployments/connectors/acme%20crm/versions/1.0/deploy-connector-from-source"
+        );
+    }
+
+    #[test]
+    fn a_parameter_the_client_does_not_fill_is_an_error() {
+        let error = fill_path(
+            "/cdk/v1/deployments/connectors/{connectorName}/versions/{connector-version}",
+            &[("connector-name", "acme-crm"), ("connector-version", "1.0")],
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("{connectorName}"), "{error}");
     }
 }

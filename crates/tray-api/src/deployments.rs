@@ -307,13 +307,10 @@ impl<'a> Deployments<'a> {
         const OPERATION: &str = DEPLOY.id();
         non_empty(name, "connector name")?;
         non_empty(version, "connector version")?;
-        let path = fill_path(
-            DEPLOY.path(),
+        let mut request = self.client.operation_request(
+            DEPLOY,
             &[("connector-name", name), ("connector-version", version)],
         )?;
-        let method = reqwest::Method::from_bytes(DEPLOY.method().as_bytes())
-            .map_err(|e| Error::local(format!("{DEPLOY}: {e}")))?;
-        let mut request = self.client.request(method, &path, OPERATION)?;
         request.headers_mut().insert(
             reqwest::header::CONTENT_TYPE,
             reqwest::header::HeaderValue::from_static("application/json"),
@@ -899,63 +896,5 @@ impl<'a> Watcher<'a> {
                 }
             }
         }
-    }
-}
-
-/// Percent-encodes a path segment (as the generated code does).
-/// The spec's path template of an operation with its parameters filled in
-/// (percent-encoded); an error if the template has a parameter this client
-/// does not fill (the spec renamed or added one).
-pub(crate) fn fill_path(template: &str, values: &[(&str, &str)]) -> Result<String> {
-    let mut path = template.to_owned();
-    for (name, value) in values {
-        path = path.replace(&format!("{{{name}}}"), &encode_segment(value));
-    }
-    if path.contains('{') {
-        return Err(Error::local(format!(
-            "the spec's path {template} has a parameter this client does not fill"
-        )));
-    }
-    Ok(path)
-}
-
-pub(crate) fn encode_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_spec_path_is_filled_and_encoded() {
-        let path = fill_path(
-            Operation::DeployConnector.path(),
-            &[("connector-name", "acme crm"), ("connector-version", "1.0")],
-        )
-        .unwrap();
-        assert_eq!(
-            path,
-            "/cdk/v1/deployments/connectors/acme%20crm/versions/1.0/deploy-connector-from-source"
-        );
-    }
-
-    #[test]
-    fn a_parameter_the_client_does_not_fill_is_an_error() {
-        let error = fill_path(
-            "/cdk/v1/deployments/connectors/{connectorName}/versions/{connector-version}",
-            &[("connector-name", "acme-crm"), ("connector-version", "1.0")],
-        )
-        .unwrap_err();
-        assert!(error.to_string().contains("{connectorName}"), "{error}");
     }
 }

@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use crate::client::Client;
 use crate::decode::{self, Op, call};
-use crate::deployments::fill_path;
 use crate::error::{Error, Result, Subject};
 use crate::import::ImportInput;
 
@@ -152,22 +151,16 @@ impl<'a> Projects<'a> {
         }
         // Streamed, so it bypasses the generated builder; the method and
         // path still come from the spec.
-        let export = Operation::ExportProjectVersion;
-        let path = fill_path(
-            export.path(),
-            &[
-                ("projectId", &project_id.to_string()),
-                ("versionNumber", version),
-            ],
-        )?;
-        let method = reqwest::Method::from_bytes(export.method().as_bytes())
-            .map_err(|e| Error::local(format!("{export}: {e}")))?;
+        let project = project_id.to_string();
+        let params = [("projectId", project.as_str()), ("versionNumber", version)];
         // A body lost before its first byte reached `writer` is fetched
         // again (an export is a read); after that, nothing can be taken back.
         let mut attempts_left = 2u8;
         loop {
             attempts_left -= 1;
-            let request = self.client.request(method.clone(), &path, op.operation)?;
+            let request = self
+                .client
+                .operation_request(Operation::ExportProjectVersion, &params)?;
             let response = self
                 .client
                 .send_streamed(request, op.operation)
