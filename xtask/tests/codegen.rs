@@ -196,7 +196,7 @@ fn a_status_added_to_the_spec_reaches_the_enums_snapshot_with_no_other_edit() {
     );
     let snapshot = dir.path().join("xtask/snapshots/enums.snap");
     let before = std::fs::read_to_string(&snapshot).unwrap();
-    assert!(!before.contains("Queued = "), "{before}");
+    assert!(!before.contains("\"Queued\""), "{before}");
 
     // --check: only the enums snapshot (and the spec's packaged copy) is stale.
     let output = xtask(dir.path(), &["codegen", "--check"]);
@@ -208,8 +208,9 @@ fn a_status_added_to_the_spec_reaches_the_enums_snapshot_with_no_other_edit() {
     }
     assert_eq!(std::fs::read_to_string(&snapshot).unwrap(), before);
 
-    // codegen: the diff adds the variant, which the `open_enum!` macro turns
-    // into KNOWN, `as_str` (Display) and `From<&str>` (FromStr, serde).
+    // codegen: the diff adds the value everywhere it counts: the variant,
+    // KNOWN, the `as_str` arm (Display, serde out) and the `From<&str>` arm
+    // (FromStr, serde in).
     let output = xtask(dir.path(), &["codegen"]);
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
@@ -217,19 +218,45 @@ fn a_status_added_to_the_spec_reaches_the_enums_snapshot_with_no_other_edit() {
         stdout.contains("+++ b/xtask/snapshots/enums.snap"),
         "{stdout}"
     );
-    assert!(stdout.contains("+        Queued = \"Queued\","), "{stdout}");
+    let added: Vec<&str> = stdout
+        .lines()
+        .filter(|line| line.starts_with('+') && !line.starts_with("+++"))
+        .collect();
+    assert_eq!(
+        added,
+        [
+            "+    /// `Queued`.",
+            "+    Queued,",
+            "+    pub const KNOWN: &'static [&'static str] = &[\"Deploying\", \"Building\", \"Deployed\", \"Failed\", \"Queued\"];",
+            "+            Self::Queued => \"Queued\",",
+            "+            \"Queued\" => Self::Queued,",
+        ],
+        "{stdout}"
+    );
     assert!(stdout.contains("enums        updated"), "{stdout}");
     let after = std::fs::read_to_string(&snapshot).unwrap();
-    let variants = after
-        .split("pub enum DeploymentStatus {")
-        .nth(1)
-        .and_then(|rest| rest.split("\n    }\n").next())
-        .unwrap();
+    let enum_of = |text: &str, start: &str| {
+        text.split(start)
+            .nth(1)
+            .and_then(|rest| rest.split("\n}\n").next())
+            .unwrap()
+            .to_owned()
+    };
     assert!(
-        variants.ends_with(
-            "        Failed = \"Failed\",\n        /// `Queued`.\n        Queued = \"Queued\","
+        enum_of(&after, "pub enum DeploymentStatus {").ends_with(
+            "    Failed,\n    /// `Queued`.\n    Queued,\n    /// A value this version of the library does not know, kept verbatim.\n    Unknown(String),"
         ),
-        "{variants}"
+        "{after}"
+    );
+    assert!(
+        enum_of(&after, "impl std::fmt::Display for DeploymentStatus {")
+            .contains("f.write_str(self.as_str())"),
+        "{after}"
+    );
+    assert!(
+        enum_of(&after, "impl std::str::FromStr for DeploymentStatus {")
+            .contains("Ok(Self::from(value))"),
+        "{after}"
     );
     assert!(xtask(dir.path(), &["codegen", "--check"]).status.success());
 }

@@ -14,7 +14,7 @@
 //! The only hand-written code here is the glue the generated code is
 //! configured to use: [`ClientState`] (bearer token and an optional
 //! [`Executor`] hook), the shared error body [`ApiError`], [`RetrySafety`],
-//! and the `open_enum!` macro behind the open enums ([`DeploymentStatus`]
+//! and the `open_enum_common!` macro behind the open enums ([`DeploymentStatus`]
 //! and friends, generated from the specs' enum schemas) that keep values
 //! Tray adds later. [`Operation`] lists every operation of the specs with
 //! its method, path and retry safety (the spec's `x-tray-retry`).

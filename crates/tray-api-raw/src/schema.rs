@@ -3,7 +3,7 @@
 //! The generated types derive `schemars::JsonSchema` themselves (tray-codegen
 //! adds `#[cfg_attr(feature = "schemars", derive(::schemars::JsonSchema))]`
 //! to each); [`ApiError`](crate::ApiError) derives it too. The open enums
-//! implement it here, with `open_enum_schema!`, which the enums' own macro
+//! implement it here, with `open_enum_schema!`, which `open_enum_common!`
 //! invokes: their schema is `type: string` accepting **any** string (a value
 //! Tray adds later is kept, not rejected), with the values the spec documents
 //! listed as `examples` and in the description, never as a closed `enum`.

@@ -1,8 +1,12 @@
 //! Open enums from the specs' enum schemas.
 //!
 //! Every component schema that is `type: string` with `enum:` becomes an
-//! open enum of `tray-api-raw` (known variants plus `Unknown(String)`), one
-//! `open_enum!` invocation each in the generated `enums.rs`:
+//! open enum of `tray-api-raw` (known variants plus `Unknown(String)`) in the
+//! generated `enums.rs`: the enum, `KNOWN`, `as_str` (`Display`) and
+//! `From<&str>` (`FromStr`) with one match arm per value, so a value added to
+//! the spec shows in each of them in the snapshot diff; `open_enum_common!`
+//! adds what does not depend on the values (`is_known`, `From<String>`,
+//! serde, the JSON Schema).
 //!
 //! * the enum's doc comment is the schema's `description`;
 //! * each variant's doc comment is its entry in [`DESCRIPTIONS_EXTENSION`]
@@ -382,30 +386,109 @@ pub(crate) fn render(enums: &[(OpenEnum, Vec<PathBuf>)], specs: &[Spec]) -> Stri
             .map(|p| format!("`{p}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        out.push_str("\nopen_enum! {\n");
+        out.push('\n');
         match &open.description {
-            Some(description) => doc(&mut out, "    ", description),
+            Some(description) => doc(&mut out, "", description),
             None => doc(
                 &mut out,
-                "    ",
+                "",
                 &format!("The `{}` values of the spec.", open.name),
             ),
         }
-        doc(&mut out, "    ", "");
+        doc(&mut out, "", "");
         doc(
             &mut out,
-            "    ",
+            "",
             &format!("Generated from the schema `{}` of {files}.", open.name),
         );
-        let _ = writeln!(out, "    pub enum {} {{", open.name);
+        let _ = write!(
+            out,
+            "///\n\
+             /// `#[non_exhaustive]`: a value the spec adds later becomes a new variant\n\
+             /// without breaking a `match` (which needs a `_` arm).\n\
+             ///\n\
+             /// ```\n\
+             /// use tray_api_raw::{name};\n\
+             ///\n\
+             /// // Every value the spec documents round-trips through its text.\n\
+             /// for value in {name}::KNOWN {{\n\
+             ///     let known: {name} = value.parse().unwrap();\n\
+             ///     assert!(known.is_known());\n\
+             ///     assert_eq!(known.to_string(), *value);\n\
+             /// }}\n\
+             /// // A value Tray adds later is kept, not an error.\n\
+             /// let new: {name} = serde_json::from_str(r#\"\"AValueTrayAddsLater\"\"#).unwrap();\n\
+             /// assert_eq!(new, {name}::Unknown(\"AValueTrayAddsLater\".into()));\n\
+             /// assert!(!new.is_known());\n\
+             /// assert_eq!(serde_json::to_string(&new).unwrap(), r#\"\"AValueTrayAddsLater\"\"#);\n\
+             /// ```\n\
+             #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]\n\
+             #[non_exhaustive]\n\
+             pub enum {name} {{\n",
+            name = open.name
+        );
         for value in &open.values {
             match &value.description {
-                Some(text) => doc(&mut out, "        ", text),
-                None => doc(&mut out, "        ", &format!("`{}`.", value.wire)),
+                Some(text) => doc(&mut out, "    ", text),
+                None => doc(&mut out, "    ", &format!("`{}`.", value.wire)),
             }
-            let _ = writeln!(out, "        {} = {:?},", value.variant, value.wire);
+            let _ = writeln!(out, "    {},", value.variant);
         }
-        out.push_str("    }\n}\n");
+        let known = open
+            .values
+            .iter()
+            .map(|v| format!("{:?}", v.wire))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = write!(
+            out,
+            "    /// A value this version of the library does not know, kept verbatim.\n    \
+             Unknown(String),\n}}\n\n\
+             impl {name} {{\n    \
+             /// Every value the spec documents, in spec order.\n    \
+             pub const KNOWN: &'static [&'static str] = &[{known}];\n\n    \
+             /// The value as Tray spells it: what `Display` and serde write.\n    \
+             pub fn as_str(&self) -> &str {{\n        \
+             match self {{\n",
+            name = open.name
+        );
+        for value in &open.values {
+            let _ = writeln!(
+                out,
+                "            Self::{} => {:?},",
+                value.variant, value.wire
+            );
+        }
+        let _ = write!(
+            out,
+            "            Self::Unknown(value) => value,\n        }}\n    }}\n}}\n\n\
+             /// The variant for a value as Tray spells it: what `FromStr` and serde read.\n\
+             /// Any other value is kept as `Unknown`.\n\
+             impl From<&str> for {name} {{\n    \
+             fn from(value: &str) -> Self {{\n        \
+             match value {{\n",
+            name = open.name
+        );
+        for value in &open.values {
+            let _ = writeln!(
+                out,
+                "            {:?} => Self::{},",
+                value.wire, value.variant
+            );
+        }
+        let _ = write!(
+            out,
+            "            other => Self::Unknown(other.to_owned()),\n        }}\n    }}\n}}\n\n\
+             impl std::fmt::Display for {name} {{\n    \
+             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        \
+             f.write_str(self.as_str())\n    }}\n}}\n\n\
+             impl std::str::FromStr for {name} {{\n    \
+             type Err = std::convert::Infallible;\n\n    \
+             fn from_str(value: &str) -> Result<Self, Self::Err> {{\n        \
+             Ok(Self::from(value))\n    }}\n}}\n\n\
+             open_enum_common!({name});\n",
+            name = open.name
+        );
         if !open.terminal.is_empty() {
             let variants: Vec<String> = open
                 .terminal

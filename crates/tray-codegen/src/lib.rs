@@ -312,7 +312,7 @@ pub fn generate(workspace_root: &Path, spec: Spec) -> Result<String, CodegenErro
     ))
 }
 
-/// Generate `enums.rs`: one `open_enum!` invocation per enum schema of all
+/// Generate `enums.rs`: one open enum per enum schema of all
 /// [`SPECS`] (a schema used by several specs once), with the schema's
 /// `description`, the values' [`enums::DESCRIPTIONS_EXTENSION`] and, for an
 /// enum with [`enums::TERMINAL_EXTENSION`], its `TERMINAL` values and
