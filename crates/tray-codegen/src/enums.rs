@@ -440,6 +440,13 @@ pub(crate) fn render(enums: &[(OpenEnum, Vec<PathBuf>)], specs: &[Spec]) -> Stri
             .map(|v| format!("{:?}", v.wire))
             .collect::<Vec<_>>()
             .join(", ");
+        // One match arm per value, in spec order.
+        let arms = |arm: &dyn Fn(&EnumValue) -> String| -> String {
+            open.values
+                .iter()
+                .map(|value| format!("            {},\n", arm(value)))
+                .collect()
+        };
         let _ = write!(
             out,
             "    /// A value this version of the library does not know, kept verbatim.\n    \
@@ -449,36 +456,16 @@ pub(crate) fn render(enums: &[(OpenEnum, Vec<PathBuf>)], specs: &[Spec]) -> Stri
              pub const KNOWN: &'static [&'static str] = &[{known}];\n\n    \
              /// The value as Tray spells it: what `Display` and serde write.\n    \
              pub fn as_str(&self) -> &str {{\n        \
-             match self {{\n",
-            name = open.name
-        );
-        for value in &open.values {
-            let _ = writeln!(
-                out,
-                "            Self::{} => {:?},",
-                value.variant, value.wire
-            );
-        }
-        let _ = write!(
-            out,
-            "            Self::Unknown(value) => value,\n        }}\n    }}\n}}\n\n\
+             match self {{\n\
+             {as_str_arms}            \
+             Self::Unknown(value) => value,\n        }}\n    }}\n}}\n\n\
              /// The variant for a value as Tray spells it: what `FromStr` and serde read.\n\
              /// Any other value is kept as `Unknown`.\n\
              impl From<&str> for {name} {{\n    \
              fn from(value: &str) -> Self {{\n        \
-             match value {{\n",
-            name = open.name
-        );
-        for value in &open.values {
-            let _ = writeln!(
-                out,
-                "            {:?} => Self::{},",
-                value.wire, value.variant
-            );
-        }
-        let _ = write!(
-            out,
-            "            other => Self::Unknown(other.to_owned()),\n        }}\n    }}\n}}\n\n\
+             match value {{\n\
+             {from_arms}            \
+             other => Self::Unknown(other.to_owned()),\n        }}\n    }}\n}}\n\n\
              impl std::fmt::Display for {name} {{\n    \
              fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        \
              f.write_str(self.as_str())\n    }}\n}}\n\n\
@@ -487,7 +474,9 @@ pub(crate) fn render(enums: &[(OpenEnum, Vec<PathBuf>)], specs: &[Spec]) -> Stri
              fn from_str(value: &str) -> Result<Self, Self::Err> {{\n        \
              Ok(Self::from(value))\n    }}\n}}\n\n\
              open_enum_common!({name});\n",
-            name = open.name
+            name = open.name,
+            as_str_arms = arms(&|v| format!("Self::{} => {:?}", v.variant, v.wire)),
+            from_arms = arms(&|v| format!("{:?} => Self::{}", v.wire, v.variant)),
         );
         if !open.terminal.is_empty() {
             let variants: Vec<String> = open
