@@ -323,16 +323,27 @@ fn retry_status(safety: RetrySafety, status: u16) -> bool {
 }
 
 fn retry_error(safety: RetrySafety, error: &reqwest::Error) -> bool {
-    match safety {
-        RetrySafety::Idempotent => {
-            error.is_connect()
-                || error.is_timeout()
-                || error.is_request()
-                || error.is_body()
-                || error.is_decode()
-        }
-        _ => error.is_connect(),
+    if error.is_connect() {
+        retry_failure(safety, Failure::Connect)
+    } else if error.is_timeout() || error.is_request() || error.is_body() || error.is_decode() {
+        retry_failure(safety, Failure::Other)
+    } else {
+        false
     }
+}
+
+/// A request that got no (complete) answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// The connection was refused or never made: Tray surely saw nothing.
+    Connect,
+    /// A timeout, a connection lost while sending or reading: Tray may have
+    /// acted on the request.
+    Other,
+}
+
+fn retry_failure(safety: RetrySafety, failure: Failure) -> bool {
+    failure == Failure::Connect || safety == RetrySafety::Idempotent
 }
 
 /// What one attempt ended with, when it was not a final answer.
@@ -650,5 +661,59 @@ mod tests {
             503
         ));
         assert!(!retry_status(safety(unknown, &post).unwrap(), 503));
+    }
+
+    /// The crate docs' retry table ("Retries and rate limits") is checked
+    /// against the spec and the policy: every operation is in exactly one
+    /// row, and each row's yes/no cells are what `retry_status` and
+    /// `retry_failure` decide for the retry safety its operations have in the
+    /// spec. An operation added to a spec, or moved to the other class,
+    /// fails here until the table says so.
+    #[test]
+    fn the_docs_retry_table_matches_the_spec_and_the_policy() {
+        let docs = include_str!("lib.rs");
+        let rows: Vec<&str> = docs
+            .lines()
+            .skip_while(|line| !line.starts_with("//! | operation | 429 |"))
+            .skip(2)
+            .take_while(|line| line.starts_with("//! |"))
+            .collect();
+        assert_eq!(rows.len(), 3, "{rows:#?}");
+        let mut listed = Vec::new();
+        for row in rows {
+            let cells: Vec<&str> = row
+                .trim_start_matches("//! |")
+                .trim_end_matches('|')
+                .split('|')
+                .map(str::trim)
+                .collect();
+            let [first, rest @ ..] = cells.as_slice() else {
+                panic!("{row}")
+            };
+            let operations: Vec<Operation> = first
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(|name| Operation::from_id(name).unwrap_or_else(|| panic!("{name}: {row}")))
+                .collect();
+            assert!(!operations.is_empty(), "{row}");
+            for op in operations {
+                let safety = op.retry_safety();
+                let expected = [
+                    retry_status(safety, 429),
+                    [502, 503, 504].iter().all(|s| retry_status(safety, *s)),
+                    retry_status(safety, 500),
+                    retry_failure(safety, Failure::Connect),
+                    retry_failure(safety, Failure::Other),
+                ]
+                .map(|retried| if retried { "yes" } else { "no" });
+                assert_eq!(rest, expected, "{op} ({safety:?}) in: {row}");
+                listed.push(op);
+            }
+        }
+        listed.sort_by_key(|op| op.id());
+        let mut all = Operation::ALL.to_vec();
+        all.sort_by_key(|op| op.id());
+        assert_eq!(listed, all, "each operation once in the docs' retry table");
     }
 }
