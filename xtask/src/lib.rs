@@ -10,7 +10,6 @@
 //!   by its sources (`cargo xtask unused-deps`, run by `.ci/run`).
 
 pub mod lint;
-pub mod registry;
 pub mod snapshot;
 pub mod unused_deps;
 pub mod upstream;

@@ -383,3 +383,29 @@ fn an_openapi_document_missing_from_specs_fails_lint() {
     // Other YAML files of openapi/ (the upstream allowlist) are not specs.
     assert!(!stderr.contains("upstream-allowlist.yaml"), "{stderr}");
 }
+
+#[test]
+fn lint_runs_every_example_through_its_generated_type() {
+    // A valid date-time in another spelling matches the JSON Schema, but the
+    // generated type (chrono) writes it back as `...Z`: only the round trip
+    // through the type (tray_api_raw::round_trips()) can see it.
+    let dir = scratch();
+    edit(
+        dir.path(),
+        "projects.yaml",
+        "created: '2019-08-24T14:15:22Z'",
+        "created: '2019-08-24T14:15:22+00:00'",
+    );
+    let output = xtask(dir.path(), &["lint"]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        text.contains("does not round-trip through ProjectVersionResponse"),
+        "{text}"
+    );
+    assert!(text.contains("2019-08-24T14:15:22Z"), "{text}");
+}

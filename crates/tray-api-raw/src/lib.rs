@@ -99,6 +99,65 @@ include!(concat!(env!("OUT_DIR"), "/operations.rs"));
 
 pub use progenitor_client::{ByteStream, Error, ResponseValue};
 
+/// The same table of every spec module, as `[(module, module::TABLE); 4]`
+/// (the modules are declared at the end of this file).
+macro_rules! per_module {
+    ($table:ident) => {
+        [
+            ("deployments", deployments::$table),
+            ("permissions", permissions::$table),
+            ("projects", projects::$table),
+            ("solutions", solutions::$table),
+        ]
+    };
+}
+
+/// A round trip through the Rust type of a component schema: the JSON value
+/// deserialized as that type and serialized back, or the error saying why it
+/// does not deserialize. Each module's `ROUND_TRIPS` holds one per component
+/// schema; [`round_trips`] lists them all.
+pub type RoundTrip = fn(&serde_json::Value) -> Result<serde_json::Value, serde_json::Error>;
+
+/// Deserialize `value` as `T` and serialize it back: the [`RoundTrip`] the
+/// generated `ROUND_TRIPS` tables hold for each component's type.
+///
+/// ```
+/// use serde_json::json;
+/// use tray_api_raw::permissions::types::ShareWithEmailsRequest;
+///
+/// let body = json!({"emails": ["ops@example.com"]});
+/// let back = tray_api_raw::round_trip::<ShareWithEmailsRequest>(&body).unwrap();
+/// assert_eq!(back, body);
+/// assert!(tray_api_raw::round_trip::<ShareWithEmailsRequest>(&json!({})).is_err());
+/// ```
+pub fn round_trip<T>(value: &serde_json::Value) -> Result<serde_json::Value, serde_json::Error>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    serde_json::to_value(serde_json::from_value::<T>(value.clone())?)
+}
+
+/// The round trip through the Rust type of every component schema of every
+/// spec, as `(module, component, round trip)`, generated from the specs: a
+/// tool can check a JSON document against the type of a component it knows
+/// by name (`cargo xtask lint` runs every example and fixture of the specs
+/// through these). Each module's own list is its `ROUND_TRIPS`.
+///
+/// ```
+/// use serde_json::json;
+///
+/// let (_, _, deployment) = tray_api_raw::round_trips()
+///     .find(|(module, name, _)| (*module, *name) == ("deployments", "Deployment"))
+///     .unwrap();
+/// let body = json!({"id": "d-1", "deploymentStatus": "Queued"});
+/// assert_eq!(deployment(&body).unwrap()["deploymentStatus"], "Queued");
+/// ```
+pub fn round_trips() -> impl Iterator<Item = (&'static str, &'static str, RoundTrip)> {
+    per_module!(ROUND_TRIPS)
+        .into_iter()
+        .flat_map(|(module, table)| table.iter().map(move |(name, trip)| (module, *name, *trip)))
+}
+
 /// The JSON Schema of the Rust type of every component schema of every
 /// spec, as `(module, component, schema)`, generated from the specs
 /// (feature `schemars`): a tool built on the API (an MCP server, a form) can
@@ -115,19 +174,14 @@ pub use progenitor_client::{ByteStream, Error, ResponseValue};
 /// ```
 #[cfg(feature = "schemars")]
 pub fn json_schemas() -> Vec<(&'static str, &'static str, schemars::Schema)> {
-    [
-        ("deployments", deployments::JSON_SCHEMAS),
-        ("permissions", permissions::JSON_SCHEMAS),
-        ("projects", projects::JSON_SCHEMAS),
-        ("solutions", solutions::JSON_SCHEMAS),
-    ]
-    .into_iter()
-    .flat_map(|(module, table)| {
-        table
-            .iter()
-            .map(move |(name, schema)| (module, *name, schema()))
-    })
-    .collect()
+    per_module!(JSON_SCHEMAS)
+        .into_iter()
+        .flat_map(|(module, table)| {
+            table
+                .iter()
+                .map(move |(name, schema)| (module, *name, schema()))
+        })
+        .collect()
 }
 
 /// Tray's documented sustained rate limit: 30 requests per second (1,800

@@ -58,13 +58,19 @@ fn derives_serde(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
-/// Adds `JSON_SCHEMAS`, behind the `schemars` feature, to a generated
-/// module: for each component schema of the spec, in spec order, its name
-/// and the function giving the JSON Schema of the Rust type that stands for
-/// it (a generated `types::X`, or the `crate::X` replacing it). The table is
-/// complete by construction; a component whose generated type cannot be
-/// found fails generation, naming it.
-pub(crate) fn add_json_schemas(
+/// Adds the component tables to a generated module: for each component
+/// schema of the spec, in spec order, its name and the Rust type that stands
+/// for it (a generated `types::X`, or the `crate::X` replacing it), as
+///
+/// * `ROUND_TRIPS`: a function that deserializes a JSON value as that type
+///   and serializes it back (`crate::round_trip::<T>`), which `cargo xtask
+///   lint` runs every example and fixture through;
+/// * `JSON_SCHEMAS`, behind the `schemars` feature: a function giving the
+///   type's JSON Schema.
+///
+/// Both are complete by construction; a component whose generated type
+/// cannot be found fails generation, naming it.
+pub(crate) fn add_component_tables(
     file: &mut syn::File,
     components: &[String],
     replaced: &[String],
@@ -79,7 +85,8 @@ pub(crate) fn add_json_schemas(
             _ => None,
         })
         .collect();
-    let mut rows = String::new();
+    let mut round_trips = String::new();
+    let mut schemas = String::new();
     for name in components {
         let path = if replaced.contains(name) {
             format!("crate::{name}")
@@ -87,21 +94,32 @@ pub(crate) fn add_json_schemas(
             let ident = name.to_upper_camel_case();
             if !types.contains(&ident) {
                 return Err(format!(
-                    "component schema {name}: no generated type {ident} in `types` for JSON_SCHEMAS"
+                    "component schema {name}: no generated type {ident} in `types` for the component tables"
                 ));
             }
             format!("types::{ident}")
         };
-        rows.push_str(&format!("({name:?}, crate::schema::schema_of::<{path}>),"));
+        round_trips.push_str(&format!("({name:?}, crate::round_trip::<{path}>),"));
+        schemas.push_str(&format!("({name:?}, crate::schema::schema_of::<{path}>),"));
     }
-    let text = format!(
-        "/// For each component schema of this spec, in spec order: its name and\n\
-         /// the JSON Schema of the Rust type that stands for it (feature `schemars`).\n\
-         #[cfg(feature = \"schemars\")]\n\
-         pub const JSON_SCHEMAS: &[(&str, fn() -> ::schemars::Schema)] = &[{rows}];"
-    );
-    let item: syn::Item = syn::parse_str(&text).map_err(|e| format!("JSON_SCHEMAS: {e}"))?;
-    file.items.push(item);
+    for text in [
+        format!(
+            "/// For each component schema of this spec, in spec order: its name and\n\
+             /// a round trip through the Rust type that stands for it (see\n\
+             /// [`crate::round_trip`]).\n\
+             pub const ROUND_TRIPS: &[(&str, crate::RoundTrip)] = &[{round_trips}];"
+        ),
+        format!(
+            "/// For each component schema of this spec, in spec order: its name and\n\
+             /// the JSON Schema of the Rust type that stands for it (feature `schemars`).\n\
+             #[cfg(feature = \"schemars\")]\n\
+             pub const JSON_SCHEMAS: &[(&str, fn() -> ::schemars::Schema)] = &[{schemas}];"
+        ),
+    ] {
+        let item: syn::Item =
+            syn::parse_str(&text).map_err(|e| format!("component tables: {e}"))?;
+        file.items.push(item);
+    }
     Ok(())
 }
 
@@ -113,27 +131,31 @@ fn schemars_attr() -> syn::Attribute {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use super::{add_json_schemas, add_schemars_derives};
+    use super::{add_component_tables, add_schemars_derives};
 
     #[test]
-    fn json_schemas_lists_every_component_and_names_a_missing_type() {
+    fn component_tables_list_every_component_and_name_a_missing_type() {
         let source = "pub mod types { pub struct Body {} pub enum Kind { A } }";
         let mut file: syn::File = syn::parse_str(source).unwrap();
         let components = ["Body", "Kind", "ApiError"].map(String::from);
-        add_json_schemas(&mut file, &components, &["ApiError".to_owned()]).unwrap();
+        add_component_tables(&mut file, &components, &["ApiError".to_owned()]).unwrap();
         let code = prettyplease::unparse(&file);
         assert!(code.contains("pub const JSON_SCHEMAS"), "{code}");
+        assert!(code.contains("pub const ROUND_TRIPS"), "{code}");
         for row in [
             r#"("Body", crate::schema::schema_of::<types::Body>)"#,
             r#"("Kind", crate::schema::schema_of::<types::Kind>)"#,
             r#"("ApiError", crate::schema::schema_of::<crate::ApiError>)"#,
+            r#"("Body", crate::round_trip::<types::Body>)"#,
+            r#"("Kind", crate::round_trip::<types::Kind>)"#,
+            r#"("ApiError", crate::round_trip::<crate::ApiError>)"#,
         ] {
             assert!(code.contains(row), "{row} missing in {code}");
         }
 
         let mut file: syn::File = syn::parse_str(source).unwrap();
         let error =
-            add_json_schemas(&mut file, &["Body".into(), "Missing".into()], &[]).unwrap_err();
+            add_component_tables(&mut file, &["Body".into(), "Missing".into()], &[]).unwrap_err();
         assert!(error.contains("component schema Missing"), "{error}");
     }
 

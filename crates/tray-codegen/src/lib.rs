@@ -291,7 +291,7 @@ pub fn generate(workspace_root: &Path, spec: Spec) -> Result<String, CodegenErro
     })?;
     aliases::apply(&mut file, &aliases).map_err(spec_error)?;
     add_schemars_derives(&mut file);
-    derive::add_json_schemas(&mut file, &components, &replaced).map_err(spec_error)?;
+    derive::add_component_tables(&mut file, &components, &replaced).map_err(spec_error)?;
     let code = prettyplease::unparse(&file);
     // The `Operation` table names each operation as progenitor does.
     if let Some(op) = operations
