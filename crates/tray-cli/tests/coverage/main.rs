@@ -97,6 +97,20 @@ fn the_operations_come_from_the_specs() {
         let same = operations.iter().filter(|o| o.id == operation.id).count();
         assert_eq!(same, 1, "{} is not unique", operation.id);
     }
+    // What this test reads from `openapi/` is exactly what codegen generated
+    // (`Operation::ALL`, from `tray_codegen::SPECS`): same operations, same
+    // methods and paths, so neither reader can skip a spec or an operation.
+    let mut read: Vec<(String, String, String)> = operations
+        .iter()
+        .map(|o| (o.id.clone(), o.method.clone(), o.path.clone()))
+        .collect();
+    let mut generated: Vec<(String, String, String)> = tray_api::Operation::ALL
+        .iter()
+        .map(|o| (o.operation_id().into(), o.method().into(), o.path().into()))
+        .collect();
+    read.sort();
+    generated.sort();
+    assert_eq!(read, generated);
     // Every spec file is read (its first operation is listed).
     for first in [
         "deployConnector",
