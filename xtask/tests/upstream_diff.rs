@@ -72,6 +72,7 @@ components:
       required: true
       schema:
         type: string
+        format: uuid
   responses:
     NotFound:
       description: Not found
@@ -98,6 +99,19 @@ components:
             $ref: '#/components/schemas/Label'
         parent:
           $ref: '#/components/schemas/Thing'
+        createdAt:
+          type: string
+          format: date-time
+        updatedAt:
+          $ref: '#/components/schemas/Timestamp'
+        metadata:
+          type: object
+          additionalProperties:
+            type: string
+    Timestamp:
+      type: string
+      format: date-time
+      nullable: true
     Label:
       type: object
       required: [name]
@@ -192,6 +206,7 @@ paths:
           required: true
           schema:
             type: string
+            format: uuid
         - in: query
           name: verbose
           schema:
@@ -240,6 +255,17 @@ components:
         parent:
           description: The parent thing
           $ref: '#/components/schemas/Thing'
+        createdAt:
+          allOf:
+            - type: string
+            - format: date-time
+        updatedAt:
+          type: [string, "null"]
+          format: date-time
+        metadata:
+          type: object
+          additionalProperties:
+            type: string
       required:
         - id
         - status
@@ -379,8 +405,8 @@ const MUTATIONS: &[Mutation] = &[
     },
     Mutation {
         name: "a changed path parameter",
-        from: "          name: thingId\n          required: true\n          schema:\n            type: string\n        - in: query",
-        to: "          name: thingId\n          required: true\n          schema:\n            type: integer\n        - in: query",
+        from: "          name: thingId\n          required: true\n          schema:\n            type: string\n            format: uuid\n        - in: query",
+        to: "          name: thingId\n          required: true\n          schema:\n            type: integer\n            format: uuid\n        - in: query",
         expected: &[r#"getThing: parameter path "thingId": upstream integer, ours string"#],
     },
     Mutation {
@@ -472,6 +498,71 @@ const MUTATIONS: &[Mutation] = &[
         from: "      requestBody:\n        required: true",
         to: "      requestBody:\n        required: false",
         expected: &["createThingVersion: request body: upstream optional, ours required"],
+    },
+    Mutation {
+        name: "a changed format",
+        from: "            - format: date-time",
+        to: "            - format: date",
+        expected: &[
+            r#"getThing: response 200 property "createdAt" format: upstream date, ours date-time"#,
+        ],
+    },
+    Mutation {
+        name: "a format dropped upstream",
+        from: "            format: uuid\n      requestBody:",
+        to: "      requestBody:",
+        expected: &[
+            r#"createThingVersion: parameter path "thingId" format: upstream missing, ours uuid"#,
+        ],
+    },
+    Mutation {
+        name: "a format under a 3.1 null union",
+        from: "          type: [string, \"null\"]\n          format: date-time",
+        to: "          type: [string, \"null\"]\n          format: date",
+        expected: &[
+            r#"getThing: response 200 property "updatedAt" format: upstream date, ours date-time"#,
+        ],
+    },
+    Mutation {
+        name: "a format added upstream under a oneOf null union",
+        from: "            type: boolean",
+        to: "            oneOf:\n              - type: boolean\n                format: flag\n              - type: 'null'",
+        expected: &[
+            r#"getThing: parameter query "verbose": upstream boolean or null, ours boolean"#,
+            r#"getThing: parameter query "verbose" format: upstream flag, ours missing"#,
+        ],
+    },
+    Mutation {
+        name: "additionalProperties added",
+        from: "    Label:\n      properties:\n        name:\n          type: string\n      required: [name]",
+        to: "    Label:\n      properties:\n        name:\n          type: string\n      required: [name]\n      additionalProperties: {}",
+        expected: &[
+            r#"getThing: response 200 property "labels[]" additionalProperties: upstream any, ours not declared"#,
+        ],
+    },
+    Mutation {
+        name: "additionalProperties removed",
+        from: "          type: object\n          additionalProperties:\n            type: string\n",
+        to: "          type: object\n",
+        expected: &[
+            r#"getThing: response 200 property "metadata" additionalProperties: upstream not declared, ours string"#,
+        ],
+    },
+    Mutation {
+        name: "additionalProperties that became false",
+        from: "          additionalProperties:\n            type: string\n",
+        to: "          additionalProperties: false\n",
+        expected: &[
+            r#"getThing: response 200 property "metadata" additionalProperties: upstream false, ours string"#,
+        ],
+    },
+    Mutation {
+        name: "additionalProperties of another type",
+        from: "          additionalProperties:\n            type: string\n",
+        to: "          additionalProperties: true\n",
+        expected: &[
+            r#"getThing: response 200 property "metadata" additionalProperties: upstream any, ours string"#,
+        ],
     },
 ];
 
@@ -644,6 +735,31 @@ differences:
                 ours: "declared".to_owned(),
             }
         }]
+    );
+}
+
+#[test]
+fn the_allowlist_suppresses_a_format_difference() {
+    let upstream = upstream_base().replacen("            - format: date-time", "            - format: date", 1);
+    let line = r#"getThing: response 200 property "createdAt" format: upstream date, ours date-time"#;
+    assert_eq!(lines(&run(&upstream, "")), vec![line]);
+    let report = run(
+        &upstream,
+        r#"
+differences:
+  - operation: getThing
+    at: response 200 property "createdAt" format
+    difference: upstream date, ours date-time
+    reason: We keep the time of day.
+"#,
+    );
+    assert!(report.unallowlisted().is_empty());
+    assert!(report.stale.is_empty());
+    assert_eq!(report.exit_code(), 0);
+    let text = report.render();
+    assert!(
+        text.contains(&format!("  {line}  [allowlisted #1]\n")),
+        "{text}"
     );
 }
 

@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 use serde_json::Value;
 
 use super::Difference;
-use super::schema::{Cut, Resolver, Shape, child_path};
+use super::schema::{Cut, Extra, Resolver, Shape, child_path};
 
 /// The extension naming the upstream operation one of ours wraps.
 pub const UPSTREAM_OPERATION_EXTENSION: &str = "x-tray-upstream-operation-id";
@@ -386,7 +386,11 @@ fn schema(out: &mut Out<'_>, prefix: &str, path: &str, up: &Shape, ours: &Shape)
         // One side accepts any value: its type line says it all.
         return;
     }
+    if up.format != ours.format {
+        out.push(format!("{at} format"), up.format_text(), ours.format_text());
+    }
     if up.is_object() && ours.is_object() {
+        extra(out, &at, &up.extra, &ours.extra);
         let names: BTreeSet<&String> = up
             .properties
             .keys()
@@ -422,6 +426,15 @@ fn schema(out: &mut Out<'_>, prefix: &str, path: &str, up: &Shape, ours: &Shape)
         let u = up.items.as_deref().unwrap_or(&any);
         let o = ours.items.as_deref().unwrap_or(&any);
         schema(out, prefix, &format!("{path}[]"), u, o);
+    }
+}
+
+/// `additionalProperties`: a difference when one side allows other
+/// properties and the other does not (absent or `false`, which are not told
+/// apart), or when both allow them with values of different types.
+fn extra(out: &mut Out<'_>, at: &str, up: &Extra, ours: &Extra) {
+    if (up.allows() || ours.allows()) && up.text() != ours.text() {
+        out.push(format!("{at} additionalProperties"), up.text(), ours.text());
     }
 }
 

@@ -9,9 +9,13 @@
 //! parameters (name, location, required, type), request body (required,
 //! media types, schema), response status codes and schemas, and security
 //! (the schemes' definitions, not their keys). Schemas are compared on type
-//! (with nullability), enum values, properties, required sets and array
-//! items, recursively; descriptions, examples, formats and
-//! `additionalProperties` are not. An upstream operation that none of ours
+//! (with nullability), enum values, `format` (`… format: upstream date-time,
+//! ours missing`), properties, required sets, `additionalProperties` (`…
+//! additionalProperties: upstream not declared, ours any`: a difference when
+//! one side allows other properties and the other leaves the keyword out or
+//! says `false`, or when both allow them with values of different types) and
+//! array items, recursively; descriptions, examples and defaults are not.
+//! An upstream operation that none of ours
 //! maps to is a difference when it has a covered tag or sits on a path we
 //! keep; any other is listed as not covered.
 //!

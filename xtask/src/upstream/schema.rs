@@ -12,8 +12,12 @@
 //! * `properties` (or `required`) without `type: object` is an object, and
 //!   `items` without `type: array` an array (Tray's published document
 //!   leaves the type out).
-//! * Descriptions, examples, titles, formats, defaults and
-//!   `additionalProperties` are not compared.
+//! * `format` is kept as written (`date-time`, `uuid`, …), read through
+//!   `$ref`, `allOf` and null unions like the type.
+//! * `additionalProperties` is kept as [`Extra`]: absent is "not declared",
+//!   `false` forbids, `true` and `{}` allow any value, a schema allows values
+//!   of its type.
+//! * Descriptions, examples, titles and defaults are not compared.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -35,9 +39,42 @@ pub(crate) struct Shape {
     pub required: BTreeSet<String>,
     /// Array items.
     pub items: Option<Box<Shape>>,
+    /// The `format` (`date-time`, `uuid`, …), if any.
+    pub format: Option<String>,
+    /// What `additionalProperties` says.
+    pub extra: Extra,
     /// Set where a `$ref` was not followed: a cycle (`recursive`), or a
     /// reference that does not resolve in its document.
     pub cut: Option<Cut>,
+}
+
+/// What an object's `additionalProperties` says.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) enum Extra {
+    /// Absent.
+    #[default]
+    NotDeclared,
+    /// `false`.
+    Forbidden,
+    /// `true`, `{}` or a schema: other properties are allowed, with values
+    /// of this shape (any value for `true` and `{}`).
+    Allowed(Box<Shape>),
+}
+
+impl Extra {
+    /// As the report prints it: `not declared`, `false`, `any`, `string`, …
+    pub fn text(&self) -> String {
+        match self {
+            Self::NotDeclared => "not declared".to_owned(),
+            Self::Forbidden => "false".to_owned(),
+            Self::Allowed(shape) => shape.type_text(),
+        }
+    }
+
+    /// Are properties other than the declared ones allowed?
+    pub fn allows(&self) -> bool {
+        matches!(self, Self::Allowed(_))
+    }
 }
 
 /// Why a [`Shape`] was not expanded.
@@ -80,6 +117,11 @@ impl Shape {
         }
     }
 
+    /// The format as the report prints it: `missing` when there is none.
+    pub fn format_text(&self) -> String {
+        self.format.clone().unwrap_or_else(|| "missing".to_owned())
+    }
+
     /// Does this shape hold properties worth comparing?
     pub fn is_object(&self) -> bool {
         self.types.contains("object") || !self.properties.is_empty()
@@ -105,6 +147,12 @@ impl Shape {
         self.nullable = self.nullable || other.nullable;
         if self.enum_values.is_none() {
             self.enum_values = other.enum_values;
+        }
+        if self.format.is_none() {
+            self.format = other.format;
+        }
+        if self.extra == Extra::NotDeclared {
+            self.extra = other.extra;
         }
         for (name, shape) in other.properties {
             match self.properties.get_mut(&name) {
@@ -325,6 +373,15 @@ impl<'a> Resolver<'a> {
         }
         if let Some(items) = object.get("items") {
             shape.items = Some(Box::new(self.shape(items)));
+        }
+        shape.format = object
+            .get("format")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        match object.get("additionalProperties") {
+            None => {}
+            Some(Value::Bool(false)) => shape.extra = Extra::Forbidden,
+            Some(schema) => shape.extra = Extra::Allowed(Box::new(self.shape(schema))),
         }
         if shape.types.is_empty() {
             if object.contains_key("properties") || object.contains_key("required") {
