@@ -740,8 +740,13 @@ differences:
 
 #[test]
 fn the_allowlist_suppresses_a_format_difference() {
-    let upstream = upstream_base().replacen("            - format: date-time", "            - format: date", 1);
-    let line = r#"getThing: response 200 property "createdAt" format: upstream date, ours date-time"#;
+    let upstream = upstream_base().replacen(
+        "            - format: date-time",
+        "            - format: date",
+        1,
+    );
+    let line =
+        r#"getThing: response 200 property "createdAt" format: upstream date, ours date-time"#;
     assert_eq!(lines(&run(&upstream, "")), vec![line]);
     let report = run(
         &upstream,
