@@ -739,6 +739,20 @@ differences:
 }
 
 #[test]
+fn additional_properties_false_and_not_declared_are_not_a_difference() {
+    // Neither side allows other properties by saying so: nothing to report,
+    // whichever side writes `false`.
+    let upstream = upstream_base().replacen(
+        "    Label:\n      properties:\n        name:\n          type: string\n      required: [name]",
+        "    Label:\n      properties:\n        name:\n          type: string\n      required: [name]\n      additionalProperties: false",
+        1,
+    );
+    let report = run(&upstream, "");
+    assert_eq!(lines(&report), Vec::<String>::new());
+    assert_eq!(report.exit_code(), 0);
+}
+
+#[test]
 fn the_allowlist_suppresses_a_format_difference() {
     let upstream = upstream_base().replacen(
         "            - format: date-time",
