@@ -270,7 +270,7 @@ async fn connection_refused_is_a_transport_error() {
 /// A scripted server in the test's runtime that answers every request with
 /// a deployment and records, on tokio's (paused) clock, when each arrived.
 async fn arrivals_server() -> (String, Arc<Mutex<Vec<tokio::time::Instant>>>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let arrivals = Arc::new(Mutex::new(Vec::new()));
@@ -279,13 +279,8 @@ async fn arrivals_server() -> (String, Arc<Mutex<Vec<tokio::time::Instant>>>) {
         while let Ok((mut socket, _)) = listener.accept().await {
             let recorded = recorded.clone();
             tokio::spawn(async move {
-                let mut buffer = vec![0u8; 16 * 1024];
-                let mut request = Vec::new();
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buffer).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(read) => request.extend_from_slice(&buffer[..read]),
-                    }
+                if read_request_head(&mut socket).await.is_none() {
+                    return;
                 }
                 recorded.lock().unwrap().push(tokio::time::Instant::now());
                 let body = deployment("d-1", "Deployed").to_string();
@@ -352,7 +347,7 @@ async fn limiter_keeps_100_concurrent_calls_within_30_per_second_plus_burst() {
 /// then close the connection (a connection lost mid-body); later ones
 /// answer in full. Returns its base URL and the number of connections.
 async fn cut_mid_body(cut: usize, body: &'static str) -> (String, Arc<Mutex<usize>>) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::io::AsyncWriteExt;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(0usize));
@@ -365,13 +360,8 @@ async fn cut_mid_body(cut: usize, body: &'static str) -> (String, Arc<Mutex<usiz
                 *seen
             };
             tokio::spawn(async move {
-                let mut buffer = vec![0u8; 16 * 1024];
-                let mut request = Vec::new();
-                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match socket.read(&mut buffer).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(read) => request.extend_from_slice(&buffer[..read]),
-                    }
+                if read_request_head(&mut socket).await.is_none() {
+                    return;
                 }
                 let head = format!(
                     "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",

@@ -11,12 +11,15 @@
 //! -x509` / `openssl x509 -req`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use common::read_request_head;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpListener;
 use tray_api::{Client, Error, RetryConfig};
 
@@ -54,13 +57,9 @@ async fn https_server() -> (u16, tokio::task::JoinHandle<String>) {
     let server = tokio::spawn(async move {
         let (tcp, _) = listener.accept().await.unwrap();
         let mut tls = acceptor.accept(tcp).await.unwrap();
-        let mut head = Vec::new();
-        let mut buf = [0u8; 1024];
-        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
-            let n = tls.read(&mut buf).await.unwrap();
-            assert!(n > 0, "the client closed before sending a request");
-            head.extend_from_slice(&buf[..n]);
-        }
+        let head = read_request_head(&mut tls)
+            .await
+            .expect("the client closed before sending a request");
         let body = r#"{"message":"Deployment not found","code":null}"#;
         let response = format!(
             "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",

@@ -174,3 +174,22 @@ pub fn page(elements: Vec<Value>, next: Option<&str>) -> Value {
         }
     })
 }
+
+/// Reads from a hand-scripted server's connection until the end of the
+/// request head (`\r\n\r\n`) and returns what was read, or `None` when
+/// the client closed the connection (or it failed) before that.
+pub async fn read_request_head<S>(stream: &mut S) -> Option<Vec<u8>>
+where
+    S: tokio::io::AsyncRead + Unpin,
+{
+    use tokio::io::AsyncReadExt;
+    let mut buffer = vec![0u8; 16 * 1024];
+    let mut head = Vec::new();
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match stream.read(&mut buffer).await {
+            Ok(0) | Err(_) => return None,
+            Ok(read) => head.extend_from_slice(&buffer[..read]),
+        }
+    }
+    Some(head)
+}
